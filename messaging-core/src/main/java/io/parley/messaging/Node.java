@@ -1,0 +1,338 @@
+package io.parley.messaging;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parley.messaging.clock.HybridLogicalClock;
+import io.parley.messaging.internal.delivery.ListenerDispatcher;
+import io.parley.messaging.internal.delivery.MessageIds;
+import io.parley.messaging.internal.delivery.PeerLink;
+import io.parley.messaging.internal.delivery.StoreStage;
+import io.parley.messaging.internal.membership.Backoff;
+import io.parley.messaging.internal.membership.PeerTable;
+import io.parley.messaging.internal.transport.ChannelSettings;
+import io.parley.messaging.internal.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Parley node: it listens for peers, dials the peers it knows, and exchanges acknowledged, timestamped
+ * messages with all of them over one TCP connection per pair.
+ *
+ * <pre>{@code
+ * try (Node a = Node.builder().id("a").build().start();
+ *      Node b = Node.builder().id("b").peer("a", "127.0.0.1", a.localAddress().getPort()).build().start()) {
+ *     Receipt r = b.send("a", "hello".getBytes(UTF_8)).get(5, SECONDS);
+ * }
+ * }</pre>
+ *
+ * <p><b>Delivery.</b> {@link #send} stores the message on this node before it reaches the wire and returns at
+ * once; the receiver stores it before it acknowledges it; the future completes when the acknowledgement is
+ * stored here. A message is sent again after a lost connection and stored once on each side (the receiver drops
+ * repeats by sender, incarnation and sequence number), and the receiver's listener sees each message once, in
+ * send order per sender.
+ *
+ * <p><b>Threads.</b> Network I/O runs on the node's event loops, which never block; store writes on the node's
+ * store thread, committed in batches; the {@link MessageListener} on the listener executor; and receipt futures
+ * complete on the node's receipt thread ({@code parley-<id>-receipts}). A callback on a receipt future runs on
+ * that thread and should not block for long.
+ *
+ * <p>Thread-safe. {@link #close()} drains what is in flight for up to the close timeout, then says Goodbye to
+ * every peer and releases everything.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private enum State { NEW, STARTED, CLOSING, CLOSED }
+
+    private final NodeConfig config;
+    private final HybridLogicalClock hlc;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private long incarnation;
+    private EventLoopGroup group;
+    private ExecutorService receipts;
+    private ExecutorService ownListenerExecutor;
+    private StoreStage storeStage;
+    private PeerTable peerTable;
+    private Transport transport;
+    private volatile InetSocketAddress localAddress;
+    private volatile String advertised = "";
+
+    Node(NodeConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.hlc = new HybridLogicalClock(config.clock());
+    }
+
+    /** A builder for a node. */
+    public static NodeBuilder builder() {
+        return new NodeBuilder();
+    }
+
+    /**
+     * Opens the store, starts listening and starts dialling the configured peers. Returns once the node
+     * listens; peers connect in the background (see {@link #peers()}).
+     *
+     * @return this node
+     * @throws MessagingException if the store cannot be opened or the node cannot listen (the port is in use,
+     *     the address is not local); the node is then closed
+     * @throws IllegalStateException if the node was started before
+     */
+    public Node start() {
+        if (!state.compareAndSet(State.NEW, State.STARTED)) {
+            throw new IllegalStateException("node " + config.id() + " was already started");
+        }
+        try {
+            incarnation = config.store().open(config.id());
+            String prefix = "parley-" + config.id();
+            group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory(prefix + "-io", true),
+                    NioIoHandler.newFactory());
+            receipts = Executors.newSingleThreadExecutor(new DefaultThreadFactory(prefix + "-receipts", true));
+            var listenerExecutor = config.listenerExecutor().orElseGet(() -> {
+                ownListenerExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory(prefix + "-listener", true));
+                return ownListenerExecutor;
+            });
+            ListenerDispatcher listeners = new ListenerDispatcher(config.id(), config.listener().orElse(null), listenerExecutor);
+            storeStage = new StoreStage(config.id(), config.store(), receipts, listeners);
+            storeStage.start();
+            peerTable = new PeerTable(config.id(), group, config.limits(), storeStage, hlc, config.clock(), receipts,
+                    new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout());
+            config.peers().forEach(peerTable::add);
+            ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
+                    config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
+                    config.limits().maxFrameBytes());
+            transport = new Transport(settings, peerTable, group);
+            localAddress = transport.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
+            advertised = config.advertisedAddress().orElseGet(() -> PeerAddress.HostPort.format(
+                    localAddress.getAddress().isAnyLocalAddress() ? config.listenHost() : localAddress.getAddress().getHostAddress(),
+                    localAddress.getPort()));
+            peerTable.start(transport);
+            log.info("{}: listening on {} in cluster '{}' with {} peers", config.id(), advertised, config.cluster(),
+                    config.peers().size());
+            return this;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly();
+            throw new MessagingException("interrupted while starting node " + config.id(), e);
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    /** This node's id. */
+    public NodeId id() {
+        return config.id();
+    }
+
+    /** The configuration the node was built with. */
+    public NodeConfig config() {
+        return config;
+    }
+
+    /**
+     * The address the node listens on, with the port the system chose when it was configured as 0.
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public InetSocketAddress localAddress() {
+        InetSocketAddress a = localAddress;
+        if (a == null) {
+            throw new IllegalStateException("node " + config.id() + " is not listening: call start() first");
+        }
+        return a;
+    }
+
+    /** The incarnation of this node's store, which tags every message it sends. */
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /** Sends {@code payload} to {@code peer}; see {@link #send(NodeId, byte[])}. */
+    public CompletableFuture<Receipt> send(String peer, byte[] payload) {
+        return send(new NodeId(peer), payload);
+    }
+
+    /**
+     * Sends {@code payload} to {@code peer}. Returns at once, never blocking on I/O; the payload is copied.
+     *
+     * <p>The future completes with a {@link Receipt} once the peer stored the message and its acknowledgement
+     * is stored here. It fails with {@link UnknownPeerException} when the peer is not known,
+     * {@link PayloadTooLargeException} when the payload is over {@link Limits#maxPayloadBytes()},
+     * {@link BackpressureException} when {@link Limits#maxQueuedPerPeer()} messages already wait for that peer,
+     * {@link NodeClosedException} when the node is closed (or closes before the acknowledgement arrives), and
+     * {@link DeliveryRejectedException} when the peer refuses the message.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the node was not started
+     */
+    public CompletableFuture<Receipt> send(NodeId peer, byte[] payload) {
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(payload, "payload");
+        State s = state.get();
+        if (s == State.NEW) {
+            throw new IllegalStateException("node " + config.id() + " is not started: call start() before send()");
+        }
+        if (s != State.STARTED) {
+            return CompletableFuture.failedFuture(new NodeClosedException("node " + config.id() + " is closed; cannot send to " + peer));
+        }
+        if (payload.length > config.limits().maxPayloadBytes()) {
+            return CompletableFuture.failedFuture(new PayloadTooLargeException("payload of " + payload.length
+                    + " bytes exceeds the limit of " + config.limits().maxPayloadBytes() + " bytes"));
+        }
+        PeerLink link = peerTable.link(peer);
+        if (link == null) {
+            return CompletableFuture.failedFuture(new UnknownPeerException(unknownPeer(peer)));
+        }
+        byte[] body = payload.clone();
+        return link.send(seq -> {
+            long now = config.clock().nowMicros();
+            return new Message(MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer, Direction.SENT,
+                    DeliveryStatus.PENDING, incarnation, seq, now, Message.UNKNOWN_TIME, hlc.tick(), body);
+        });
+    }
+
+    private String unknownPeer(NodeId peer) {
+        if (peer.equals(config.id())) {
+            return "'" + peer + "' is this node itself; send to one of its peers";
+        }
+        List<NodeId> known = peerTable.ids();
+        return "unknown peer '" + peer + "'; this node knows " + (known.isEmpty() ? "no peers"
+                : known.stream().limit(20).map(NodeId::value).collect(Collectors.joining(", "))
+                + (known.size() > 20 ? " and " + (known.size() - 20) + " more" : ""));
+    }
+
+    /** Every peer this node knows, configured or connected to it, with its state, sorted by id. */
+    public List<PeerInfo> peers() {
+        return peerTable == null ? List.of() : peerTable.infos();
+    }
+
+    /**
+     * Messages in this node's store matching {@code query}, read on the calling thread.
+     *
+     * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+     */
+    public List<Message> history(HistoryQuery query) {
+        Objects.requireNonNull(query, "query");
+        State s = state.get();
+        if (s == State.NEW || s == State.CLOSED) {
+            throw new IllegalStateException("node " + config.id() + " is " + (s == State.NEW ? "not started" : "closed")
+                    + "; its store cannot be read through it");
+        }
+        return config.store().history(query);
+    }
+
+    /**
+     * Closes the node: no new sends; waits up to the close timeout for messages in flight to connected peers to be
+     * acknowledged; says Goodbye to every peer; closes the listening socket, the connections, the event loops and
+     * the store. Futures still waiting fail with {@link NodeClosedException}. Idempotent.
+     *
+     * @throws IllegalStateException if called from one of the node's own threads, where it would wait on itself
+     */
+    @Override
+    public void close() {
+        if (Thread.currentThread().getName().startsWith("parley-" + config.id() + "-")) {
+            throw new IllegalStateException("close() called from node " + config.id() + "'s own thread "
+                    + Thread.currentThread().getName() + "; call it from another thread");
+        }
+        State previous = state.getAndUpdate(s -> s == State.STARTED ? State.CLOSING : s == State.NEW ? State.CLOSED : s);
+        if (previous == State.NEW) {
+            config.store().close();
+            return;
+        }
+        if (previous != State.STARTED) {
+            return;
+        }
+        drain(config.closeTimeout());
+        peerTable.beginClose();
+        peerTable.sayGoodbye("node " + config.id() + " is shutting down", Duration.ofSeconds(1));
+        shutdown();
+    }
+
+    private void drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean busy = peerTable.links().stream()
+                    .anyMatch(l -> l.outstanding() > 0 && peerTable.isConnected(l.peer()));
+            if (!busy) {
+                return;
+            }
+            try {
+                Thread.sleep(10); // close() runs on the caller's thread; polling keeps the links free of waiters
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        log.warn("{}: closing with messages still unacknowledged after {} ms", config.id(), timeout.toMillis());
+    }
+
+    private void shutdown() {
+        NodeClosedException closed = new NodeClosedException("node " + config.id() + " closed before the peer acknowledged the message");
+        if (transport != null) {
+            transport.closeServer();
+            transport.closeAll();
+        }
+        if (storeStage != null) {
+            storeStage.close();
+        }
+        if (peerTable != null) {
+            peerTable.links().forEach(l -> l.close(closed));
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        awaitTermination(receipts);
+        awaitTermination(ownListenerExecutor);
+        try {
+            config.store().close();
+        } catch (RuntimeException e) {
+            log.warn("{}: closing the store failed", config.id(), e);
+        }
+        state.set(State.CLOSED);
+        log.info("{}: closed", config.id());
+    }
+
+    private static void awaitTermination(ExecutorService executor) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeQuietly() {
+        state.set(State.CLOSING);
+        try {
+            if (peerTable != null) {
+                peerTable.beginClose();
+            }
+            shutdown();
+        } catch (RuntimeException e) {
+            log.debug("{}: cleanup after failed start", config.id(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + config.id() + " " + state.get() + (localAddress != null ? " " + advertised : "") + "]";
+    }
+}

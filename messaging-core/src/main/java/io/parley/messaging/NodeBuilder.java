@@ -1,0 +1,262 @@
+package io.parley.messaging;
+
+import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.store.InMemoryMessageStore;
+import io.parley.messaging.store.MessageStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * Builds a {@link Node}. Only {@link #id} is required; every other setting has a default, named by a
+ * {@code DEFAULT_*} constant. Settings are checked when set and again, as a whole, by {@link #build()}, each
+ * failure an {@link IllegalArgumentException} that names the setting.
+ *
+ * <pre>{@code
+ * Node node = Node.builder()
+ *         .id("n1")
+ *         .listen("127.0.0.1", 7001)
+ *         .peer("n2=127.0.0.1:7002")
+ *         .onMessage(m -> System.out.println(m.sender() + ": " + m.text()))
+ *         .build();
+ * }</pre>
+ */
+public final class NodeBuilder {
+
+    /** Default cluster name. */
+    public static final String DEFAULT_CLUSTER = "parley";
+    /** Default listen host: loopback only. */
+    public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
+    /** Default listen port: 0, chosen by the system. */
+    public static final int DEFAULT_LISTEN_PORT = 0;
+    /** Default number of event loop threads. */
+    public static final int DEFAULT_IO_THREADS = 2;
+    /** Default handshake timeout. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+    /** Default heartbeat interval. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /** Default heartbeat timeout. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
+    /** Default TCP connect timeout. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** Default first reconnect delay. */
+    public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofMillis(100);
+    /** Default largest reconnect delay. */
+    public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(5);
+    /** Default time {@link Node#close()} waits for outstanding acknowledgements. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private NodeId id;
+    private String cluster = DEFAULT_CLUSTER;
+    private String listenHost = DEFAULT_LISTEN_HOST;
+    private int listenPort = DEFAULT_LISTEN_PORT;
+    private String advertisedAddress;
+    private final List<PeerAddress> peers = new ArrayList<>();
+    private MessageStore store;
+    private WallClock clock = WallClock.system();
+    private MessageListener listener;
+    private Executor listenerExecutor;
+    private Limits limits = Limits.DEFAULT;
+    private int ioThreads = DEFAULT_IO_THREADS;
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration reconnectMin = DEFAULT_RECONNECT_MIN;
+    private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+    NodeBuilder() {
+    }
+
+    /** This node's id (required): 1 to 64 letters, digits, '.', '_' or '-'. */
+    public NodeBuilder id(String id) {
+        return id(new NodeId(id));
+    }
+
+    /** This node's id (required). */
+    public NodeBuilder id(NodeId id) {
+        this.id = Objects.requireNonNull(id, "id");
+        return this;
+    }
+
+    /** The cluster name (default {@value #DEFAULT_CLUSTER}); a node refuses nodes of other clusters. */
+    public NodeBuilder cluster(String cluster) {
+        Objects.requireNonNull(cluster, "cluster");
+        if (cluster.isBlank() || cluster.length() > 128) {
+            throw new IllegalArgumentException("cluster name must be 1 to 128 characters and not blank, got '" + cluster + "'");
+        }
+        this.cluster = cluster;
+        return this;
+    }
+
+    /** Where to listen (default 127.0.0.1, port 0 = chosen by the system). */
+    public NodeBuilder listen(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("listen port must be between 0 and 65535, got " + port);
+        }
+        this.listenHost = host;
+        this.listenPort = port;
+        return this;
+    }
+
+    /** Where to listen, as {@code host:port}. */
+    public NodeBuilder listen(String hostPort) {
+        PeerAddress.HostPort hp = PeerAddress.HostPort.parse(hostPort, "listen address");
+        return listen(hp.host(), hp.port());
+    }
+
+    /**
+     * The {@code host:port} peers should dial to reach this node, when it differs from the listen address
+     * (behind NAT, in a container, or when listening on a wildcard address). Default: the listen host and the
+     * bound port.
+     */
+    public NodeBuilder advertisedAddress(String hostPort) {
+        PeerAddress.HostPort.parse(hostPort, "advertised address");
+        this.advertisedAddress = hostPort;
+        return this;
+    }
+
+    /** Adds a peer to dial. */
+    public NodeBuilder peer(PeerAddress peer) {
+        peers.add(Objects.requireNonNull(peer, "peer"));
+        return this;
+    }
+
+    /** Adds a peer to dial, written {@code id=host:port}. */
+    public NodeBuilder peer(String idEqualsHostPort) {
+        return peer(PeerAddress.parse(idEqualsHostPort));
+    }
+
+    /** Adds a peer to dial. */
+    public NodeBuilder peer(String id, String host, int port) {
+        return peer(new PeerAddress(new NodeId(id), host, port));
+    }
+
+    /** Where messages are kept (default: a new {@link InMemoryMessageStore}). The node closes it on close. */
+    public NodeBuilder store(MessageStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /** The wall clock messages are stamped with (default {@link WallClock#system()}). */
+    public NodeBuilder clock(WallClock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Receives the messages sent to this node (default: none; they are still stored and acknowledged). */
+    public NodeBuilder onMessage(MessageListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Runs the message listener (default: one thread of the node's own). Calls are made one at a time and in
+     * order whatever the executor; the node does not shut a supplied executor down.
+     */
+    public NodeBuilder listenerExecutor(Executor executor) {
+        this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /** Sizes enforced (default {@link Limits#DEFAULT}). */
+    public NodeBuilder limits(Limits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /** Event loop threads (default {@value #DEFAULT_IO_THREADS}). */
+    public NodeBuilder ioThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("ioThreads must be at least 1, got " + threads);
+        }
+        this.ioThreads = threads;
+        return this;
+    }
+
+    /** Longest a connection may take to complete its handshake (default 5 s). */
+    public NodeBuilder handshakeTimeout(Duration timeout) {
+        this.handshakeTimeout = positive("handshakeTimeout", timeout);
+        return this;
+    }
+
+    /**
+     * How long a link may be idle before a Ping is sent (default 1 s), and how long nothing at all may be heard
+     * before the connection is closed as dead (default 5 s; must exceed the interval).
+     */
+    public NodeBuilder heartbeat(Duration interval, Duration timeout) {
+        this.heartbeatInterval = positive("heartbeat interval", interval);
+        this.heartbeatTimeout = positive("heartbeat timeout", timeout);
+        return this;
+    }
+
+    /** Longest a TCP connect may take (default 3 s). */
+    public NodeBuilder connectTimeout(Duration timeout) {
+        this.connectTimeout = positive("connectTimeout", timeout);
+        return this;
+    }
+
+    /** Redial delays: the first retry after {@code min}, doubling to at most {@code max}, with jitter (default 100 ms to 5 s). */
+    public NodeBuilder reconnect(Duration min, Duration max) {
+        this.reconnectMin = positive("reconnect min", min);
+        this.reconnectMax = positive("reconnect max", max);
+        return this;
+    }
+
+    /** Longest {@link Node#close()} waits for unacknowledged messages to be acknowledged (default 5 s). */
+    public NodeBuilder closeTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "closeTimeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("closeTimeout must not be negative, got " + timeout);
+        }
+        this.closeTimeout = timeout;
+        return this;
+    }
+
+    /** The validated configuration. */
+    public NodeConfig config() {
+        if (id == null) {
+            throw new IllegalArgumentException("node id is required: call id(...)");
+        }
+        Set<NodeId> seen = new HashSet<>();
+        for (PeerAddress p : peers) {
+            if (p.id().equals(id)) {
+                throw new IllegalArgumentException("peer " + p + " has this node's own id '" + id + "'");
+            }
+            if (!seen.add(p.id())) {
+                throw new IllegalArgumentException("peer '" + p.id() + "' is listed twice");
+            }
+        }
+        if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("heartbeat timeout (" + heartbeatTimeout + ") must exceed the interval ("
+                    + heartbeatInterval + ")");
+        }
+        if (reconnectMax.compareTo(reconnectMin) < 0) {
+            throw new IllegalArgumentException("reconnect max (" + reconnectMax + ") must not be less than min (" + reconnectMin + ")");
+        }
+        return new NodeConfig(id, cluster, listenHost, listenPort, Optional.ofNullable(advertisedAddress), peers,
+                store != null ? store : new InMemoryMessageStore(), clock, Optional.ofNullable(listener),
+                Optional.ofNullable(listenerExecutor), limits, ioThreads, handshakeTimeout, heartbeatInterval,
+                heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout);
+    }
+
+    /** A node made from these settings, not yet started. */
+    public Node build() {
+        return new Node(config());
+    }
+
+    private static Duration positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,311 @@
+package io.parley.messaging.internal.delivery;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.parley.messaging.DeliveryRejectedException;
+import io.parley.messaging.DeliveryStatus;
+import io.parley.messaging.Message;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.Receipt;
+import io.parley.messaging.clock.HybridTimestamp;
+import io.parley.messaging.internal.transport.Frames;
+import io.parley.messaging.internal.transport.PendingAck;
+import io.parley.messaging.internal.transport.Session;
+import io.parley.messaging.proto.v1.AckStatus;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.store.DeliveryUpdate;
+import io.parley.messaging.store.MessageStore;
+import io.parley.messaging.store.StoreException;
+import io.parley.messaging.store.WriteBatch;
+import io.parley.messaging.store.WriteResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's one store thread. Sends, receipts and acks queue up here from user threads and event loops; the
+ * thread takes whatever has queued, commits it as one {@link WriteBatch}, and only then lets the results go
+ * on: sent messages to their links (so nothing reaches the wire before it is stored), acks to the wire and
+ * received messages to the listener (so nothing is acked before it is stored), receipts to their futures.
+ *
+ * <p>It also checks the order of each incoming stream: a sequence number beyond the next expected one means the
+ * peer skipped messages, and its connection is closed rather than anything stored out of order.
+ */
+public final class StoreStage implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreStage.class);
+
+    /** Most operations committed in one batch. */
+    public static final int MAX_BATCH = 4096;
+
+    private sealed interface Op permits SendOp, ReceiveOp, DeliveryOp, BarrierOp {
+    }
+
+    private record SendOp(OutboundMessage message) implements Op {
+    }
+
+    private record ReceiveOp(Session session, Message message, HybridTimestamp receiverHlc) implements Op {
+    }
+
+    private record DeliveryOp(OutboundMessage message, DeliveryStatus status, long receiverTimeMicros, Duration roundTrip,
+                              String reason) implements Op {
+    }
+
+    private record BarrierOp(CompletableFuture<Void> done) implements Op {
+    }
+
+    private record StreamKey(NodeId sender, long incarnation) {
+    }
+
+    private final NodeId self;
+    private final MessageStore store;
+    private final Executor receipts;
+    private final ListenerDispatcher listeners;
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final Map<StreamKey, Long> nextExpected = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    public StoreStage(NodeId self, MessageStore store, Executor receipts, ListenerDispatcher listeners) {
+        this.self = self;
+        this.store = store;
+        this.receipts = receipts;
+        this.listeners = listeners;
+        this.thread = new Thread(this::run, "parley-" + self + "-store");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Queues a new sent message for storing; its link gets it once it is committed. */
+    public void submitSend(OutboundMessage message) {
+        queue.add(new SendOp(message));
+    }
+
+    /** Queues a received message; it is acked on {@code session} once committed. */
+    public void submitReceive(Session session, Message message, HybridTimestamp receiverHlc) {
+        queue.add(new ReceiveOp(session, message, receiverHlc));
+    }
+
+    /** Queues the outcome of a sent message; its future completes once committed. */
+    public void submitDelivery(OutboundMessage message, DeliveryStatus status, long receiverTimeMicros,
+                               Duration roundTrip, String reason) {
+        queue.add(new DeliveryOp(message, status, receiverTimeMicros, roundTrip, reason));
+    }
+
+    /** A future that completes once everything queued before it is committed and passed on. */
+    public CompletableFuture<Void> barrier() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.add(new BarrierOp(done));
+        return done;
+    }
+
+    private void run() {
+        List<Op> ops = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            try {
+                Op first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (stopping && queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                ops.add(first);
+                queue.drainTo(ops, MAX_BATCH - 1);
+                process(ops);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | java.lang.Error e) {
+                log.error("{}: store thread failed on a batch of {} operations", self, ops.size(), e);
+            } finally {
+                ops.clear();
+            }
+        }
+    }
+
+    private void process(List<Op> ops) {
+        List<OutboundMessage> sends = new ArrayList<>();
+        List<ReceiveOp> receives = new ArrayList<>();
+        List<DeliveryOp> deliveries = new ArrayList<>();
+        List<BarrierOp> barriers = new ArrayList<>();
+        Set<Session> broken = new HashSet<>();
+        for (Op op : ops) {
+            if (op instanceof SendOp s) {
+                sends.add(s.message());
+            } else if (op instanceof ReceiveOp r) {
+                if (!broken.contains(r.session()) && inOrder(r)) {
+                    receives.add(r);
+                } else {
+                    broken.add(r.session());
+                }
+            } else if (op instanceof DeliveryOp d) {
+                deliveries.add(d);
+            } else if (op instanceof BarrierOp b) {
+                barriers.add(b);
+            }
+        }
+        WriteResult result;
+        try {
+            result = store.apply(new WriteBatch(
+                    sends.stream().map(OutboundMessage::message).toList(),
+                    receives.stream().map(ReceiveOp::message).toList(),
+                    deliveries.stream().map(d -> new DeliveryUpdate(d.message().message().id(), d.status(), d.receiverTimeMicros())).toList()));
+        } catch (RuntimeException e) {
+            failBatch(e, sends, receives, deliveries);
+            barriers.forEach(b -> b.done().complete(null));
+            return;
+        }
+        passOnSends(sends);
+        passOnReceives(receives, result.received());
+        passOnDeliveries(deliveries);
+        barriers.forEach(b -> b.done().complete(null));
+    }
+
+    private boolean inOrder(ReceiveOp r) {
+        Message m = r.message();
+        StreamKey key = new StreamKey(m.sender(), m.senderIncarnation());
+        long expected = nextExpected.computeIfAbsent(key, k -> store.receivedWatermark(k.sender(), k.incarnation()) + 1);
+        if (m.sequence() > expected) {
+            String reason = "sequence gap from " + m.sender() + ": expected " + expected + ", got " + m.sequence();
+            log.warn("{}: closing connection to {}: {}", self, m.sender(), reason);
+            Channel ch = r.session().channel();
+            ch.writeAndFlush(Frames.error(Error.Code.CODE_PROTOCOL_VIOLATION, reason)).addListener(ChannelFutureListener.CLOSE);
+            return false;
+        }
+        if (m.sequence() == expected) {
+            nextExpected.put(key, expected + 1);
+        }
+        return true; // a smaller one is a duplicate: the store keeps the first copy and it is acked again
+    }
+
+    private void passOnSends(List<OutboundMessage> sends) {
+        if (sends.isEmpty()) {
+            return;
+        }
+        Map<PeerLink, List<OutboundMessage>> byLink = new IdentityHashMap<>();
+        for (OutboundMessage m : sends) {
+            byLink.computeIfAbsent(m.link(), l -> new ArrayList<>()).add(m);
+        }
+        byLink.forEach(PeerLink::onStored);
+    }
+
+    private void passOnReceives(List<ReceiveOp> receives, List<WriteResult.ReceiveOutcome> outcomes) {
+        if (receives.isEmpty()) {
+            return;
+        }
+        Map<Session, List<PendingAck>> acks = new LinkedHashMap<>();
+        List<Message> fresh = new ArrayList<>(receives.size());
+        for (int i = 0; i < receives.size(); i++) {
+            ReceiveOp r = receives.get(i);
+            WriteResult.ReceiveOutcome outcome = outcomes.get(i);
+            acks.computeIfAbsent(r.session(), s -> new ArrayList<>()).add(new PendingAck(r.message().sequence(),
+                    outcome.receiverTimeMicros(), r.receiverHlc(),
+                    outcome.duplicate() ? AckStatus.ACK_STATUS_DUPLICATE : AckStatus.ACK_STATUS_STORED, ""));
+            if (!outcome.duplicate()) {
+                fresh.add(r.message());
+            }
+        }
+        acks.forEach(StoreStage::writeAcks);
+        listeners.deliver(fresh);
+    }
+
+    private static void writeAcks(Session session, List<PendingAck> acks) {
+        Channel ch = session.channel();
+        if (!ch.isActive()) {
+            return; // the sender retransmits on its next connection, and the duplicate is acked then
+        }
+        ch.eventLoop().execute(() -> {
+            for (PendingAck ack : acks) {
+                ch.write(ack, ch.voidPromise());
+            }
+            ch.flush();
+        });
+    }
+
+    private void passOnDeliveries(List<DeliveryOp> deliveries) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        Map<PeerLink, Integer> perLink = new IdentityHashMap<>();
+        for (DeliveryOp d : deliveries) {
+            perLink.merge(d.message().link(), 1, Integer::sum);
+        }
+        perLink.forEach(PeerLink::released);
+        receipts.execute(() -> {
+            for (DeliveryOp d : deliveries) {
+                Message m = d.message().message();
+                if (d.status() == DeliveryStatus.DELIVERED) {
+                    d.message().future().complete(new Receipt(m.id(), m.recipient(), m.senderTimeMicros(),
+                            d.receiverTimeMicros(), d.roundTrip(), DeliveryStatus.DELIVERED));
+                } else {
+                    d.message().future().completeExceptionally(new DeliveryRejectedException(
+                            m.recipient() + " rejected message " + m.id() + ": " + d.reason()));
+                }
+            }
+        });
+    }
+
+    private void failBatch(RuntimeException e, List<OutboundMessage> sends, List<ReceiveOp> receives,
+                           List<DeliveryOp> deliveries) {
+        log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", self, sends.size(),
+                receives.size(), deliveries.size(), e);
+        StoreException cause = e instanceof StoreException se ? se : new StoreException("store failed: " + e.getMessage(), e);
+        Map<PeerLink, Integer> perLink = new IdentityHashMap<>();
+        for (OutboundMessage m : sends) {
+            perLink.merge(m.link(), 1, Integer::sum);
+        }
+        perLink.forEach(PeerLink::released);
+        receipts.execute(() -> sends.forEach(m -> m.future().completeExceptionally(cause)));
+        // Received messages were not stored, so they are not acked: close their connections, and the senders
+        // retransmit them when they reconnect. The expected sequence is read again from the store then.
+        for (ReceiveOp r : receives) {
+            nextExpected.remove(new StreamKey(r.message().sender(), r.message().senderIncarnation()));
+            Channel ch = r.session().channel();
+            if (ch.isActive()) {
+                ch.writeAndFlush(Frames.error(Error.Code.CODE_INTERNAL, "receiver could not store messages; reconnect and retry"))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+        // Delivery updates were not recorded; their messages stay PENDING in the store, and their futures fail.
+        perLink.clear();
+        for (DeliveryOp d : deliveries) {
+            perLink.merge(d.message().link(), 1, Integer::sum);
+        }
+        perLink.forEach(PeerLink::released);
+        receipts.execute(() -> deliveries.forEach(d -> d.message().future().completeExceptionally(
+                new StoreException("message " + d.message().message().id() + " was delivered but its receipt could not be stored", cause))));
+    }
+
+    /** Commits what is queued, then stops the thread; waits at most {@code timeout}. */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the calling thread is the store thread (where nothing may wait on the store). */
+    public boolean isStoreThread() {
+        return Thread.currentThread() == thread;
+    }
+}

@@ -1,0 +1,52 @@
+package io.parley.messaging.internal.membership;
+
+import io.netty.channel.Channel;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.PeerAddress;
+import io.parley.messaging.PeerInfo;
+import io.parley.messaging.PeerState;
+import io.parley.messaging.clock.ClockOffsetEstimator;
+import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.internal.delivery.PeerLink;
+import io.parley.messaging.internal.transport.Session;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the node knows about one peer: where to dial it, which connection to it is current, its state, and the
+ * link that carries messages to it. Connection fields are guarded by this object's monitor; the sections that
+ * hold it are short and never block.
+ */
+final class Peer {
+
+    final NodeId id;
+    final PeerLink link;
+    final ClockOffsetEstimator offsets;
+    // Guarded by this.
+    PeerAddress address;
+    Channel pendingDial;
+    Session session;
+    PeerState state = PeerState.DOWN;
+    String lastError;
+    long lastSeenMicros;
+    int attempts;
+    boolean reconnectScheduled;
+
+    Peer(NodeId id, PeerAddress address, PeerLink link, ClockOffsetEstimator offsets) {
+        this.id = id;
+        this.address = address;
+        this.link = link;
+        this.offsets = offsets;
+    }
+
+    synchronized PeerInfo info() {
+        long seen = session != null ? Math.max(session.lastSeenMicros(), lastSeenMicros) : lastSeenMicros;
+        return new PeerInfo(id, Optional.ofNullable(address).map(PeerAddress::hostPort), state,
+                seen == 0 ? Instant.EPOCH : WallClock.toInstant(seen), offsets.roundTrip(), offsets.offset(),
+                Optional.ofNullable(lastError));
+    }
+
+    synchronized Session currentSession() {
+        return session != null && session.isActive() ? session : null;
+    }
+}

@@ -1,0 +1,86 @@
+package io.parley.messaging.internal.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.proto.v1.Hello;
+import io.parley.messaging.proto.v1.Welcome;
+
+/**
+ * The dialling side of the handshake: sends Hello as soon as the connection is up and waits for Welcome (or
+ * Error), checking that the node that answers is the one it meant to dial.
+ */
+public final class ClientHandshakeHandler extends HandshakeHandler {
+
+    private final NodeId expectedPeer;
+    private boolean reported;
+
+    /**
+     * @param expectedPeer the node this connection is meant to reach; a Welcome from any other is refused
+     */
+    public ClientHandshakeHandler(ChannelSettings settings, SessionEvents events, NodeId expectedPeer) {
+        super(settings, events);
+        this.expectedPeer = expectedPeer;
+    }
+
+    @Override
+    protected void onStart(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Frame.newBuilder().setHello(Hello.newBuilder()
+                .setProtocolVersion(Frames.PROTOCOL_VERSION)
+                .setCluster(settings.cluster())
+                .setNodeId(settings.self().value())
+                .setIncarnation(settings.incarnation())
+                .setAdvertisedAddress(settings.advertisedAddress().get())
+                .setSentAtMicros(settings.clock().nowMicros())).build());
+    }
+
+    @Override
+    protected void onFrame(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.hasError()) {
+            refusedByPeer(ctx, frame.getError());
+            return;
+        }
+        if (!frame.hasWelcome()) {
+            refuse(ctx, Error.Code.CODE_HANDSHAKE_REQUIRED, "expected Welcome in answer to Hello, got " + describe(frame));
+            return;
+        }
+        Welcome welcome = frame.getWelcome();
+        if (welcome.getProtocolVersion() != Frames.PROTOCOL_VERSION) {
+            refuse(ctx, Error.Code.CODE_UNSUPPORTED_VERSION, "peer answered with protocol version "
+                    + welcome.getProtocolVersion() + "; this node speaks version " + Frames.PROTOCOL_VERSION);
+            return;
+        }
+        if (!welcome.getNodeId().equals(expectedPeer.value())) {
+            refuse(ctx, Error.Code.CODE_PROTOCOL_VIOLATION, "dialled node '" + expectedPeer + "' at "
+                    + ctx.channel().remoteAddress() + " but node '" + welcome.getNodeId() + "' answered");
+            return;
+        }
+        PeerHello peer = new PeerHello(expectedPeer, welcome.getIncarnation(), welcome.getAdvertisedAddress(),
+                welcome.getSentAtMicros());
+        Admission admission = events.confirm(peer, ctx.channel());
+        if (!admission.admitted()) {
+            refuse(ctx, admission.code(), admission.reason());
+            return;
+        }
+        reported = true;
+        complete(ctx, admission.session());
+    }
+
+    @Override
+    protected void onRefused(ChannelHandlerContext ctx, String reason) {
+        report(ctx, reason);
+    }
+
+    @Override
+    protected void onClosedDuringHandshake(ChannelHandlerContext ctx) {
+        report(ctx, "connection to " + expectedPeer + " at " + ctx.channel().remoteAddress() + " closed during the handshake");
+    }
+
+    private void report(ChannelHandlerContext ctx, String reason) {
+        if (!reported) {
+            reported = true;
+            events.dialFailed(expectedPeer, ctx.channel(), reason);
+        }
+    }
+}

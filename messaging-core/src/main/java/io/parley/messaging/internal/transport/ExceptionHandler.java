@@ -1,0 +1,77 @@
+package io.parley.messaging.internal.transport;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.proto.v1.Error;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler: turns any failure on a connection into one log line, an Error frame telling the peer why,
+ * and the close of that connection only. The node goes on serving every other connection.
+ */
+@ChannelHandler.Sharable
+public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ExceptionHandler.class);
+
+    private final NodeId self;
+
+    public ExceptionHandler(NodeId self) {
+        this.self = self;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        String who = describePeer(ctx);
+        if (cause instanceof IOException) {
+            log.debug("{}: connection {} failed: {}", self, who, cause.toString());
+            ctx.close();
+            return;
+        }
+        Error.Code code;
+        String reason;
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException p) {
+            code = p.code();
+            reason = p.getMessage();
+        } else if (root instanceof TooLongFrameException) {
+            code = Error.Code.CODE_FRAME_TOO_LARGE;
+            reason = "frame exceeds the maximum frame size: " + root.getMessage();
+        } else if (root instanceof InvalidProtocolBufferException) {
+            code = Error.Code.CODE_MALFORMED_FRAME;
+            reason = "bytes do not parse as a frame: " + root.getMessage();
+        } else {
+            code = Error.Code.CODE_INTERNAL;
+            reason = "internal error: " + cause;
+            log.error("{}: closing connection {} after an unexpected failure", self, who, cause);
+        }
+        if (code != Error.Code.CODE_INTERNAL) {
+            log.warn("{}: closing connection {}: {}", self, who, reason);
+        }
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(Frames.error(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // A frame that no handler took: only possible before a session handler chain is installed.
+        exceptionCaught(ctx, new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION, "unexpected frame " + msg.getClass().getSimpleName()));
+    }
+
+    private static String describePeer(ChannelHandlerContext ctx) {
+        Session session = ctx.channel().attr(Session.KEY).get();
+        return session != null ? "to " + session.peer() + " (" + ctx.channel().remoteAddress() + ")"
+                : "from " + ctx.channel().remoteAddress();
+    }
+}

@@ -1,0 +1,146 @@
+package io.parley.messaging.internal.transport;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Frame;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both sides of the handshake share: the timeout, refusing with an Error frame, and stepping aside for the
+ * session handlers once the handshake completes. Nothing read before completion travels further down the
+ * pipeline.
+ */
+abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+
+    protected final ChannelSettings settings;
+    protected final SessionEvents events;
+    private ScheduledFuture<?> timeout;
+    private boolean done;
+
+    HandshakeHandler(ChannelSettings settings, SessionEvents events) {
+        this.settings = settings;
+        this.events = events;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (timeout != null || done) {
+            return;
+        }
+        long millis = settings.handshakeTimeout().toMillis();
+        timeout = ctx.executor().schedule(() -> onTimeout(ctx, millis), millis, TimeUnit.MILLISECONDS);
+        onStart(ctx);
+    }
+
+    /** Called once when the channel is active: the dialling side sends its Hello here. */
+    protected void onStart(ChannelHandlerContext ctx) {
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (done) {
+            return; // refused and closing: nothing more is read
+        }
+        onFrame(ctx, (Frame) msg);
+    }
+
+    protected abstract void onFrame(ChannelHandlerContext ctx, Frame frame);
+
+    private void onTimeout(ChannelHandlerContext ctx, long millis) {
+        if (!done) {
+            refuse(ctx, Error.Code.CODE_HANDSHAKE_TIMEOUT, "handshake did not complete within " + millis + " ms");
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!done) {
+            done = true;
+            cancelTimeout();
+            onClosedDuringHandshake(ctx);
+        }
+        super.channelInactive(ctx);
+    }
+
+    /** The connection closed before the handshake completed. */
+    protected void onClosedDuringHandshake(ChannelHandlerContext ctx) {
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelTimeout();
+    }
+
+    /** Ends the handshake with an Error frame and closes the connection; logs why on this side. */
+    protected void refuse(ChannelHandlerContext ctx, Error.Code code, String reason) {
+        done = true;
+        cancelTimeout();
+        if (code == Error.Code.CODE_DUPLICATE_CONNECTION) {
+            log.debug("{}: closing duplicate connection {}: {}", settings.self(), ctx.channel().remoteAddress(), reason);
+        } else {
+            log.warn("{}: refusing connection {}: {}", settings.self(), ctx.channel().remoteAddress(), reason);
+        }
+        onRefused(ctx, reason);
+        ctx.writeAndFlush(Frames.error(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Called when this side refuses; the dialling side reports it as a failed dial. */
+    protected void onRefused(ChannelHandlerContext ctx, String reason) {
+    }
+
+    /** The other side sent an Error frame during the handshake: log it and close. */
+    protected void refusedByPeer(ChannelHandlerContext ctx, Error error) {
+        done = true;
+        cancelTimeout();
+        String reason = "refused by " + ctx.channel().remoteAddress() + ": " + error.getMessage()
+                + " (" + error.getCode().name().replace("CODE_", "") + ")";
+        if (error.getCode() == Error.Code.CODE_DUPLICATE_CONNECTION) {
+            log.debug("{}: {}", settings.self(), reason);
+        } else {
+            log.warn("{}: connection {}", settings.self(), reason);
+        }
+        onRefused(ctx, reason);
+        ctx.close();
+    }
+
+    /** The handshake succeeded: install the session and hand the pipeline to the session handlers. */
+    protected void complete(ChannelHandlerContext ctx, Session session) {
+        done = true;
+        cancelTimeout();
+        ctx.channel().attr(Session.KEY).set(session);
+        session.touch(settings.clock().nowMicros());
+        ctx.pipeline().replace(this, PipelineNames.IDLE, new IdleStateHandler(
+                settings.heartbeatTimeout().toMillis(), settings.heartbeatInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
+        events.established(session);
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    protected static String describe(Frame frame) {
+        return Frames.kind(frame);
+    }
+}

@@ -1,0 +1,69 @@
+package io.parley.messaging.internal.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.proto.v1.Ping;
+import io.parley.messaging.proto.v1.Pong;
+
+/**
+ * Liveness of an established link: records when the peer was last heard from, sends a Ping when the link has
+ * been quiet for the heartbeat interval, answers Pings with Pongs, and closes the connection when nothing at
+ * all arrived for the heartbeat timeout (the {@code idle} handler in front measures both).
+ */
+public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
+
+    private final ChannelSettings settings;
+    private final SessionEvents events;
+    private long nextNonce;
+
+    public HeartbeatHandler(ChannelSettings settings, SessionEvents events) {
+        this.settings = settings;
+        this.events = events;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Session session = ctx.channel().attr(Session.KEY).get();
+        long now = settings.clock().nowMicros();
+        if (session != null) {
+            session.touch(now);
+        }
+        Frame frame = (Frame) msg;
+        switch (frame.getBodyCase()) {
+            case PING -> {
+                Ping ping = frame.getPing();
+                ctx.writeAndFlush(Frame.newBuilder().setPong(Pong.newBuilder()
+                        .setNonce(ping.getNonce())
+                        .setPingSentAtMicros(ping.getSentAtMicros())
+                        .setReceivedAtMicros(now)
+                        .setSentAtMicros(settings.clock().nowMicros())).build(), ctx.voidPromise());
+            }
+            case PONG -> {
+                if (session != null) {
+                    events.pong(session, frame.getPong(), now);
+                }
+            }
+            default -> ctx.fireChannelRead(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.WRITER_IDLE) {
+                ctx.writeAndFlush(Frame.newBuilder().setPing(Ping.newBuilder()
+                        .setNonce(++nextNonce)
+                        .setSentAtMicros(settings.clock().nowMicros())).build(), ctx.voidPromise());
+            } else if (idle.state() == IdleState.READER_IDLE) {
+                throw new ProtocolException(Error.Code.CODE_IDLE_TIMEOUT, "nothing heard from the peer for "
+                        + settings.heartbeatTimeout().toMillis() + " ms");
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+}

@@ -1,0 +1,59 @@
+package io.parley.messaging.internal.transport;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.protobuf.ProtobufDecoder;
+import io.netty.handler.codec.protobuf.ProtobufEncoder;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.proto.v1.Frame;
+
+/**
+ * Builds the pipeline described in {@link PipelineNames}, for an accepted connection ({@code expectedPeer} null)
+ * or a dialled one.
+ */
+public final class NodeChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    private static final ProtobufDecoder FRAME_DECODER = new ProtobufDecoder(Frame.getDefaultInstance());
+    private static final ProtobufEncoder FRAME_ENCODER = new ProtobufEncoder();
+    private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(4);
+
+    private final ChannelSettings settings;
+    private final SessionEvents events;
+    private final NodeId expectedPeer;
+    private final EnvelopeHandler envelopes;
+    private final AckHandler acks;
+    private final SessionHandler sessions;
+    private final ExceptionHandler exceptions;
+
+    public NodeChannelInitializer(ChannelSettings settings, SessionEvents events, NodeId expectedPeer) {
+        this.settings = settings;
+        this.events = events;
+        this.expectedPeer = expectedPeer;
+        this.envelopes = new EnvelopeHandler(settings.clock(), events);
+        this.acks = new AckHandler(settings.clock(), events);
+        this.sessions = new SessionHandler(settings, events);
+        this.exceptions = new ExceptionHandler(settings.self());
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.config().setTcpNoDelay(true);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
+        p.addLast(PipelineNames.FRAME_PREPENDER, PREPENDER);
+        p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
+        p.addLast(PipelineNames.PROTOBUF_ENCODER, FRAME_ENCODER);
+        p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
+        p.addLast(PipelineNames.HANDSHAKE, expectedPeer == null
+                ? new ServerHandshakeHandler(settings, events)
+                : new ClientHandshakeHandler(settings, events, expectedPeer));
+        p.addLast(PipelineNames.HEARTBEAT, new HeartbeatHandler(settings, events));
+        p.addLast(PipelineNames.ENVELOPE, envelopes);
+        p.addLast(PipelineNames.ACK, acks);
+        p.addLast(PipelineNames.SESSION, sessions);
+        p.addLast(PipelineNames.EXCEPTIONS, exceptions);
+    }
+}

@@ -1,0 +1,39 @@
+package io.parley.messaging.internal.transport;
+
+/**
+ * Names of the handlers in a Parley channel pipeline, in pipeline order from head (network) to tail.
+ *
+ * <pre>
+ * frameDecoder     LengthFieldBasedFrameDecoder   bytes → one frame's bytes, at most maxFrameBytes
+ * framePrepender   LengthFieldPrepender           (outbound) a frame's bytes → 4-byte length + bytes
+ * protobufDecoder  ProtobufDecoder                frame bytes → Frame
+ * protobufEncoder  ProtobufEncoder                (outbound) Frame → bytes
+ * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
+ * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;
+ *                                                 replaced by idle when it does
+ * idle             IdleStateHandler               reader/writer idle events
+ * heartbeat        HeartbeatHandler               last-seen, Ping/Pong, idle timeout
+ * envelope         EnvelopeHandler                Envelope → the node's inbound path
+ * ack              AckHandler                     AckBatch → the peer link
+ * session          SessionHandler                 Goodbye, Error, unexpected frames, connection closed
+ * exceptions       ExceptionHandler               any failure → Error frame, log line, close
+ * </pre>
+ */
+public final class PipelineNames {
+
+    public static final String FRAME_DECODER = "frameDecoder";
+    public static final String FRAME_PREPENDER = "framePrepender";
+    public static final String PROTOBUF_DECODER = "protobufDecoder";
+    public static final String PROTOBUF_ENCODER = "protobufEncoder";
+    public static final String ACK_COALESCER = "ackCoalescer";
+    public static final String HANDSHAKE = "handshake";
+    public static final String IDLE = "idle";
+    public static final String HEARTBEAT = "heartbeat";
+    public static final String ENVELOPE = "envelope";
+    public static final String ACK = "ack";
+    public static final String SESSION = "session";
+    public static final String EXCEPTIONS = "exceptions";
+
+    private PipelineNames() {
+    }
+}

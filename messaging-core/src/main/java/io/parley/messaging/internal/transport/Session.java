@@ -1,0 +1,67 @@
+package io.parley.messaging.internal.transport;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.parley.messaging.NodeId;
+import java.util.Objects;
+
+/**
+ * One established connection to a peer: who is at the other end (as the handshake established it, never as a
+ * frame claims), and which side dialled. Stored on the channel under {@link #KEY}.
+ */
+public final class Session {
+
+    public static final AttributeKey<Session> KEY = AttributeKey.valueOf(Session.class, "session");
+
+    private final NodeId peer;
+    private final long peerIncarnation;
+    private final Channel channel;
+    private final boolean dialedBySelf;
+    private final String peerAdvertisedAddress;
+    private volatile long lastSeenMicros;
+
+    public Session(NodeId peer, long peerIncarnation, Channel channel, boolean dialedBySelf, String peerAdvertisedAddress) {
+        this.peer = Objects.requireNonNull(peer, "peer");
+        this.peerIncarnation = peerIncarnation;
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.dialedBySelf = dialedBySelf;
+        this.peerAdvertisedAddress = peerAdvertisedAddress == null ? "" : peerAdvertisedAddress;
+    }
+
+    public NodeId peer() {
+        return peer;
+    }
+
+    public long peerIncarnation() {
+        return peerIncarnation;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public boolean dialedBySelf() {
+        return dialedBySelf;
+    }
+
+    public String peerAdvertisedAddress() {
+        return peerAdvertisedAddress;
+    }
+
+    public boolean isActive() {
+        return channel.isActive();
+    }
+
+    public long lastSeenMicros() {
+        return lastSeenMicros;
+    }
+
+    public void touch(long nowMicros) {
+        lastSeenMicros = nowMicros;
+    }
+
+    @Override
+    public String toString() {
+        return "session to " + peer + " (" + (dialedBySelf ? "dialled" : "accepted") + ", " + channel.remoteAddress() + ")";
+    }
+}

@@ -1,0 +1,61 @@
+package io.parley.messaging.internal.transport;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of an established session: a Goodbye (the peer leaves on purpose), an Error (the peer gives up on
+ * this connection), a frame that has no place after the handshake, and the connection closing.
+ */
+@ChannelHandler.Sharable
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final ChannelSettings settings;
+    private final SessionEvents events;
+
+    public SessionHandler(ChannelSettings settings, SessionEvents events) {
+        this.settings = settings;
+        this.events = events;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Frame frame = (Frame) msg;
+        Session session = ctx.channel().attr(Session.KEY).get();
+        switch (frame.getBodyCase()) {
+            case GOODBYE -> {
+                log.info("{}: {} is leaving: {}", settings.self(), session.peer(), frame.getGoodbye().getReason());
+                events.goodbye(session, frame.getGoodbye().getReason());
+                ctx.close();
+            }
+            case ERROR -> {
+                Error error = frame.getError();
+                if (error.getCode() == Error.Code.CODE_DUPLICATE_CONNECTION) {
+                    log.debug("{}: {} closed a duplicate connection: {}", settings.self(), session.peer(), error.getMessage());
+                } else {
+                    log.warn("{}: {} closed the connection: {} ({})", settings.self(), session.peer(), error.getMessage(),
+                            error.getCode().name().replace("CODE_", ""));
+                }
+                ctx.close();
+            }
+            default -> throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION,
+                    "unexpected " + Frames.kind(frame) + " frame after the handshake");
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Session session = ctx.channel().attr(Session.KEY).get();
+        if (session != null) {
+            events.closed(session);
+        }
+        super.channelInactive(ctx);
+    }
+}

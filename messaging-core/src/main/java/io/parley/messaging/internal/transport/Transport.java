@@ -1,0 +1,108 @@
+package io.parley.messaging.internal.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parley.messaging.PeerAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * Opens the listening socket and dials peers, every channel with the pipeline of {@link NodeChannelInitializer}.
+ * Keeps every open channel so that {@link #closeAll} can close them at shutdown.
+ */
+public final class Transport {
+
+    private final ChannelSettings settings;
+    private final SessionEvents events;
+    private final EventLoopGroup group;
+    private final ChannelGroup channels = new DefaultChannelGroup("parley", GlobalEventExecutor.INSTANCE);
+    private final java.util.concurrent.ExecutorService resolverThread;
+    private final OffLoopResolverGroup resolver;
+    private Channel server;
+
+    public Transport(ChannelSettings settings, SessionEvents events, EventLoopGroup group) {
+        this.settings = settings;
+        this.events = events;
+        this.group = group;
+        this.resolverThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "parley-" + settings.self() + "-resolver");
+            t.setDaemon(true);
+            return t;
+        });
+        this.resolver = new OffLoopResolverGroup(resolverThread);
+    }
+
+    /** Binds the listening socket, blocking the caller (never an event loop) until it is bound. */
+    public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+        NodeChannelInitializer initializer = new NodeChannelInitializer(settings, events, null);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+                        channels.add(ch);
+                        ch.pipeline().addLast(initializer);
+                    }
+                });
+        ChannelFuture bound = b.bind(address).await();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            throw new TransportException("cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
+                    + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), cause);
+        }
+        server = bound.channel();
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /**
+     * Dials {@code peer} on {@code loop}; the outcome arrives through {@link SessionEvents} (established or
+     * dialFailed) or, when the TCP connection itself fails, through the returned future.
+     */
+    public ChannelFuture dial(PeerAddress peer, EventLoop loop, Duration connectTimeout) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .resolver(resolver)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .handler(new NodeChannelInitializer(settings, events, peer.id()));
+        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(peer.host(), peer.port()));
+        channels.add(f.channel());
+        return f;
+    }
+
+    /** Stops accepting connections. */
+    public void closeServer() {
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+    }
+
+    /** Closes every open connection and waits for them to be closed. */
+    public void closeAll() {
+        channels.close().awaitUninterruptibly();
+        resolver.close();
+        resolverThread.shutdownNow();
+    }
+
+    /** A transport-level failure: the node cannot listen, or the like. */
+    public static final class TransportException extends io.parley.messaging.MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        public TransportException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.parley.messaging.store;
+
+import io.parley.messaging.DeliveryStatus;
+import io.parley.messaging.Direction;
+import io.parley.messaging.HistoryQuery;
+import io.parley.messaging.Message;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.clock.HybridTimestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link MessageStore} in the heap: fast, and gone when the process ends. The default store, meant for tests
+ * and for embedding where durability is not needed. Each instance has its own incarnation, so a node restarted
+ * on a new instance is a new incarnation to its peers.
+ *
+ * <p>Thread-safe: writes are serialized, reads see every committed batch whole or not at all per message.
+ */
+public final class InMemoryMessageStore implements MessageStore {
+
+    private record OrderKey(HybridTimestamp hlc, UUID id, Direction direction) implements Comparable<OrderKey> {
+        @Override
+        public int compareTo(OrderKey o) {
+            int c = hlc.compareTo(o.hlc);
+            if (c == 0) {
+                c = id.compareTo(o.id);
+            }
+            return c != 0 ? c : direction.compareTo(o.direction);
+        }
+    }
+
+    private record StreamKey(NodeId sender, long incarnation) {
+    }
+
+    private record ReceivedKey(NodeId sender, long incarnation, long sequence) {
+    }
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ConcurrentSkipListMap<OrderKey, Message> byClock = new ConcurrentSkipListMap<>();
+    private final Map<UUID, OrderKey> sentById = new HashMap<>();
+    private final Map<ReceivedKey, Message> receivedByKey = new HashMap<>();
+    private final Map<StreamKey, Long> watermarks = new HashMap<>();
+    private NodeId owner;
+    private long incarnation;
+    private volatile boolean closed;
+
+    /** An empty store. */
+    public InMemoryMessageStore() {
+    }
+
+    @Override
+    public long open(NodeId newOwner) {
+        writeLock.lock();
+        try {
+            checkOpen();
+            if (owner != null && !owner.equals(newOwner)) {
+                throw new StoreException("this store belongs to node " + owner + ", not " + newOwner);
+            }
+            if (owner == null) {
+                owner = newOwner;
+                long value;
+                do {
+                    value = ThreadLocalRandom.current().nextLong();
+                } while (value == 0);
+                incarnation = value;
+            }
+            return incarnation;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public WriteResult apply(WriteBatch batch) {
+        writeLock.lock();
+        try {
+            checkOpen();
+            for (Message m : batch.sent()) {
+                OrderKey key = new OrderKey(m.hlc(), m.id(), Direction.SENT);
+                if (sentById.putIfAbsent(m.id(), key) != null) {
+                    throw new StoreException("message " + m.id() + " is already stored");
+                }
+                byClock.put(key, m);
+            }
+            List<WriteResult.ReceiveOutcome> outcomes = new ArrayList<>(batch.received().size());
+            for (Message m : batch.received()) {
+                ReceivedKey key = new ReceivedKey(m.sender(), m.senderIncarnation(), m.sequence());
+                Message existing = receivedByKey.get(key);
+                if (existing != null) {
+                    outcomes.add(new WriteResult.ReceiveOutcome(true, existing.receiverTimeMicros()));
+                    continue;
+                }
+                receivedByKey.put(key, m);
+                byClock.put(new OrderKey(m.hlc(), m.id(), Direction.RECEIVED), m);
+                watermarks.merge(new StreamKey(m.sender(), m.senderIncarnation()), m.sequence(), Math::max);
+                outcomes.add(new WriteResult.ReceiveOutcome(false, m.receiverTimeMicros()));
+            }
+            for (DeliveryUpdate d : batch.deliveries()) {
+                OrderKey key = sentById.get(d.messageId());
+                if (key == null) {
+                    throw new StoreException("no sent message " + d.messageId() + " to mark " + d.status());
+                }
+                Message m = byClock.get(key);
+                if (m.status() == DeliveryStatus.PENDING) {
+                    byClock.put(key, m.withDelivery(d.status(), d.receiverTimeMicros()));
+                }
+            }
+            return new WriteResult(outcomes);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public long receivedWatermark(NodeId sender, long senderIncarnation) {
+        writeLock.lock();
+        try {
+            return watermarks.getOrDefault(new StreamKey(sender, senderIncarnation), 0L);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public List<Message> history(HistoryQuery query) {
+        checkOpen();
+        NavigableMap<OrderKey, Message> view =
+                query.order() == HistoryQuery.Order.OLDEST_FIRST ? byClock : byClock.descendingMap();
+        List<Message> page = new ArrayList<>(Math.min(query.limit(), 1024));
+        for (Message m : view.values()) {
+            if (query.matches(m) && query.isAfterCursor(m)) {
+                page.add(m);
+                if (page.size() == query.limit()) {
+                    break;
+                }
+            }
+        }
+        return page;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreException("store is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryMessageStore[" + byClock.size() + " messages]";
+    }
+}
