@@ -222,8 +222,8 @@ public final class StoreStage implements AutoCloseable {
                 fresh.add(r.message());
             }
         }
+        listeners.deliver(fresh); // queued for the listener before the sender can learn of the ack
         acks.forEach(StoreStage::writeAcks);
-        listeners.deliver(fresh);
     }
 
     private static void writeAcks(Session session, List<PendingAck> acks) {
