@@ -91,6 +91,11 @@ final class RawSocketBaseline {
                 int acks = 0;
                 byte[] buf = new byte[body.length];
                 while (data < messages || acks < messages) {
+                    if (in.available() == 0) {
+                        synchronized (out) {
+                            out.flush(); // never block on a read with acks still buffered
+                        }
+                    }
                     int len = in.readInt();
                     byte kind = in.readByte();
                     if (kind == DATA) {
@@ -100,9 +105,6 @@ final class RawSocketBaseline {
                             out.writeInt(9);
                             out.writeByte(ACK);
                             out.writeLong(data);
-                            if (in.available() == 0) {
-                                out.flush();
-                            }
                         }
                     } else {
                         in.readLong();
