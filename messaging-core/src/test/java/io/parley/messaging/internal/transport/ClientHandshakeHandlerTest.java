@@ -97,6 +97,18 @@ class ClientHandshakeHandlerTest {
     }
 
     @Test
+    void welcomeWithUnsupportedVersionIsRefused() {
+        readHello();
+
+        channel.writeInbound(frame(welcome().setProtocolVersion(2)));
+
+        assertThat(readError(channel).getCode()).isEqualTo(Error.Code.CODE_UNSUPPORTED_VERSION);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(events.confirmed).isEmpty();
+        assertThat(events.dialFailures).hasSize(1);
+    }
+
+    @Test
     void errorFromPeerIsReportedOnceAndClosesWithoutAnswer() {
         readHello();
 
