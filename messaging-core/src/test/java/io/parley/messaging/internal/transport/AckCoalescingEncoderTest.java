@@ -34,7 +34,7 @@ class AckCoalescingEncoderTest {
         for (long seq = 1; seq <= 5; seq++) {
             channel.write(ack(seq));
         }
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         now.set(2_000_000L);
 
         channel.flush();
@@ -49,7 +49,7 @@ class AckCoalescingEncoderTest {
                 .setStatus(AckStatus.ACK_STATUS_STORED)
                 .setAckedAtMicros(2_000_000L)
                 .build());
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test
@@ -76,7 +76,7 @@ class AckCoalescingEncoderTest {
         channel.write(ping);
         channel.flush();
 
-        assertThat((Object) channel.readOutbound()).isSameAs(ping);
+        assertThat(channel.<Object>readOutbound()).isSameAs(ping);
         assertThat(channel.<Frame>readOutbound().getAckBatch().getAcksCount()).isEqualTo(1);
     }
 
@@ -84,7 +84,7 @@ class AckCoalescingEncoderTest {
     void flushWithoutAcksWritesNothing() {
         channel.flush();
 
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test

@@ -48,7 +48,7 @@ class AckHandlerTest {
             assertThat(a.receivedMicros()).isEqualTo(NOW);
             assertThat(a.receivedNanos()).isBetween(before, after);
         });
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
     }
 
     @Test
@@ -57,7 +57,7 @@ class AckHandlerTest {
 
         channel.writeInbound(ping);
 
-        assertThat((Object) channel.readInbound()).isSameAs(ping);
+        assertThat(channel.<Object>readInbound()).isSameAs(ping);
         assertThat(events.acks).isEmpty();
     }
 }

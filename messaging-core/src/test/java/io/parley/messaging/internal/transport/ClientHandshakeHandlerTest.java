@@ -61,7 +61,7 @@ class ClientHandshakeHandlerTest {
                 .setAdvertisedAddress(ADVERTISED)
                 .setSentAtMicros(NOW)
                 .build());
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test
@@ -115,7 +115,7 @@ class ClientHandshakeHandlerTest {
         channel.writeInbound(Frames.error(Error.Code.CODE_WRONG_CLUSTER, "wrong cluster, go away"));
 
         assertThat(channel.isOpen()).isFalse();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(events.dialFailures).singleElement().satisfies(f -> {
             assertThat(f.peer()).isEqualTo(PEER);
             assertThat(f.reason()).contains("wrong cluster, go away").contains("WRONG_CLUSTER");

@@ -54,7 +54,7 @@ class EnvelopeHandlerTest {
         channel.writeInbound(Frame.newBuilder().setEnvelope(envelope).build());
 
         assertThat(events.envelopes).containsExactly(new RecordingSessionEvents.EnvelopeArrival(session, envelope, NOW));
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(channel.isOpen()).isTrue();
     }
 
@@ -86,7 +86,7 @@ class EnvelopeHandlerTest {
 
         channel.writeInbound(ping);
 
-        assertThat((Object) channel.readInbound()).isSameAs(ping);
+        assertThat(channel.<Object>readInbound()).isSameAs(ping);
         assertThat(events.envelopes).isEmpty();
     }
 

@@ -76,6 +76,6 @@ class ExceptionHandlerTest {
         channel.pipeline().fireExceptionCaught(new IOException("connection reset"));
 
         assertThat(channel.isOpen()).isFalse();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 }

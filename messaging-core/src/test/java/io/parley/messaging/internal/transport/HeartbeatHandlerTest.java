@@ -60,7 +60,7 @@ class HeartbeatHandlerTest {
         channel.writeInbound(Frame.newBuilder().setPong(pong).build());
 
         assertThat(events.pongs).containsExactly(new RecordingSessionEvents.PongArrival(session, pong, 3_000_000L));
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test
@@ -72,7 +72,7 @@ class HeartbeatHandlerTest {
         channel.writeInbound(goodbye);
 
         assertThat(session.lastSeenMicros()).isEqualTo(4_000_000L);
-        assertThat((Object) channel.readInbound()).isSameAs(goodbye);
+        assertThat(channel.<Object>readInbound()).isSameAs(goodbye);
     }
 
     @Test

@@ -67,7 +67,7 @@ class ServerHandshakeHandlerTest {
         channel.advanceTimeBy(HANDSHAKE_TIMEOUT.toMillis() + 1, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
 
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(channel.isOpen()).isTrue();
     }
 
@@ -97,7 +97,7 @@ class ServerHandshakeHandlerTest {
         channel.writeInbound(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1)).build());
 
         assertRefused(Error.Code.CODE_HANDSHAKE_REQUIRED);
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
     }
 
     @Test
@@ -118,7 +118,7 @@ class ServerHandshakeHandlerTest {
     void connectionWithoutHelloIsClosedWhenTheHandshakeTimesOut() {
         channel.advanceTimeBy(HANDSHAKE_TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(channel.isOpen()).isTrue();
 
         channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
@@ -130,7 +130,7 @@ class ServerHandshakeHandlerTest {
 
     private void assertRefused(Error.Code code) {
         assertThat(readError(channel).getCode()).isEqualTo(code);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(channel.isOpen()).isFalse();
         assertThat(events.admitted).isEmpty();
         assertThat(events.established).isEmpty();

@@ -37,7 +37,7 @@ class SessionHandlerTest {
         assertThat(events.goodbyes).containsExactly(new RecordingSessionEvents.Farewell(session, "shutting down"));
         assertThat(channel.isOpen()).isFalse();
         assertThat(events.closed).containsExactly(session);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test
@@ -47,7 +47,7 @@ class SessionHandlerTest {
         channel.writeInbound(Frames.error(Error.Code.CODE_INTERNAL, "peer failed"));
 
         assertThat(channel.isOpen()).isFalse();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(events.goodbyes).isEmpty();
         assertThat(events.closed).containsExactly(session);
     }
