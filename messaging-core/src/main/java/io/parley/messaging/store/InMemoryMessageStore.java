@@ -125,6 +125,7 @@ public final class InMemoryMessageStore implements MessageStore {
     public long receivedWatermark(NodeId sender, long senderIncarnation) {
         writeLock.lock();
         try {
+            checkOpen();
             return watermarks.getOrDefault(new StreamKey(sender, senderIncarnation), 0L);
         } finally {
             writeLock.unlock();
