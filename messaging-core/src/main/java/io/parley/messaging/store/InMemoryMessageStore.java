@@ -8,9 +8,11 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.HybridTimestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -82,6 +84,7 @@ public final class InMemoryMessageStore implements MessageStore {
         writeLock.lock();
         try {
             checkOpen();
+            checkApplicable(batch);
             for (Message m : batch.sent()) {
                 OrderKey key = new OrderKey(m.hlc(), m.id(), Direction.SENT);
                 if (sentById.putIfAbsent(m.id(), key) != null) {
@@ -122,6 +125,7 @@ public final class InMemoryMessageStore implements MessageStore {
     public long receivedWatermark(NodeId sender, long senderIncarnation) {
         writeLock.lock();
         try {
+            checkOpen();
             return watermarks.getOrDefault(new StreamKey(sender, senderIncarnation), 0L);
         } finally {
             writeLock.unlock();
@@ -148,6 +152,21 @@ public final class InMemoryMessageStore implements MessageStore {
     @Override
     public void close() {
         closed = true;
+    }
+
+    /** Throws before anything is changed, so that a refused batch leaves the store as it was. */
+    private void checkApplicable(WriteBatch batch) {
+        Set<UUID> newSent = new HashSet<>();
+        for (Message m : batch.sent()) {
+            if (sentById.containsKey(m.id()) || !newSent.add(m.id())) {
+                throw new StoreException("message " + m.id() + " is already stored");
+            }
+        }
+        for (DeliveryUpdate d : batch.deliveries()) {
+            if (!sentById.containsKey(d.messageId()) && !newSent.contains(d.messageId())) {
+                throw new StoreException("no sent message " + d.messageId() + " to mark " + d.status());
+            }
+        }
     }
 
     private void checkOpen() {

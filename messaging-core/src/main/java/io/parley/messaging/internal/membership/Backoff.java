@@ -18,7 +18,7 @@ public record Backoff(Duration min, Duration max, double jitter) {
         if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
             throw new IllegalArgumentException("backoff needs 0 < min <= max, got min " + min + " and max " + max);
         }
-        if (jitter < 0 || jitter > 1) {
+        if (!(jitter >= 0 && jitter <= 1)) {
             throw new IllegalArgumentException("backoff jitter must be between 0 and 1, got " + jitter);
         }
     }

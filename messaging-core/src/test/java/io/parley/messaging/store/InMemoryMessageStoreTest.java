@@ -1,0 +1,385 @@
+package io.parley.messaging.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.messaging.DeliveryStatus;
+import io.parley.messaging.Direction;
+import io.parley.messaging.HistoryQuery;
+import io.parley.messaging.Message;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.clock.HybridTimestamp;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class InMemoryMessageStoreTest {
+
+    private static final NodeId SELF = NodeId.of("self");
+    private static final NodeId B = NodeId.of("b");
+    private static final NodeId C = NodeId.of("c");
+    private static final long B_INCARNATION = 77;
+
+    private final InMemoryMessageStore store = new InMemoryMessageStore();
+    private long nextId = 1;
+
+    private UUID nextId() {
+        return new UUID(0x7000, nextId++);
+    }
+
+    private Message sent(NodeId to, long seq, long senderMicros, HybridTimestamp hlc) {
+        return new Message(nextId(), SELF, to, Direction.SENT, DeliveryStatus.PENDING, 5, seq, senderMicros,
+                Message.UNKNOWN_TIME, hlc, ("to " + to + " #" + seq).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Message sent(NodeId to, long seq, long senderMicros) {
+        return sent(to, seq, senderMicros, new HybridTimestamp(senderMicros, 0));
+    }
+
+    private Message received(NodeId from, long incarnation, long seq, long senderMicros, long receiverMicros) {
+        return new Message(nextId(), from, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, incarnation, seq,
+                senderMicros, receiverMicros, new HybridTimestamp(senderMicros, 0),
+                ("from " + from + " #" + seq).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static WriteBatch sending(Message... m) {
+        return new WriteBatch(List.of(m), List.of(), List.of());
+    }
+
+    private static WriteBatch receiving(Message... m) {
+        return new WriteBatch(List.of(), List.of(m), List.of());
+    }
+
+    private static WriteBatch delivering(DeliveryUpdate... d) {
+        return new WriteBatch(List.of(), List.of(), List.of(d));
+    }
+
+    private List<Message> all() {
+        return store.history(HistoryQuery.builder().limit(HistoryQuery.MAX_LIMIT).build());
+    }
+
+    @Test
+    void openReturnsANonZeroIncarnationThatStaysTheSameForTheSameOwner() {
+        long incarnation = store.open(SELF);
+
+        assertThat(incarnation).isNotZero();
+        assertThat(store.open(SELF)).isEqualTo(incarnation);
+        assertThat(store.open(NodeId.of("self"))).isEqualTo(incarnation);
+    }
+
+    @Test
+    void separateStoresHaveDifferentIncarnations() {
+        assertThat(new InMemoryMessageStore().open(SELF)).isNotEqualTo(new InMemoryMessageStore().open(SELF));
+    }
+
+    @Test
+    void openByASecondOwnerIsRefused() {
+        store.open(SELF);
+
+        assertThatThrownBy(() -> store.open(B))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("belongs to node self, not b");
+    }
+
+    @Test
+    void sentAndReceivedMessagesAreStored() {
+        store.open(SELF);
+        Message out = sent(B, 1, 100);
+        Message in = received(B, B_INCARNATION, 1, 90, 95);
+
+        store.apply(sending(out));
+        WriteResult result = store.apply(receiving(in));
+
+        assertThat(result.received()).containsExactly(new WriteResult.ReceiveOutcome(false, 95));
+        assertThat(all()).containsExactly(in, out);
+    }
+
+    @Test
+    void sentMessageStoredTwiceIsRefused() {
+        store.open(SELF);
+        Message out = sent(B, 1, 100);
+        store.apply(sending(out));
+
+        assertThatThrownBy(() -> store.apply(sending(out)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(out.id().toString())
+                .hasMessageContaining("already stored");
+        assertThat(all()).containsExactly(out);
+    }
+
+    @Test
+    void receivedMessageWithTheSameSenderIncarnationAndSequenceIsADuplicateKeepingTheFirstReceiverTime() {
+        store.open(SELF);
+        Message first = received(B, B_INCARNATION, 1, 90, 95);
+        Message again = received(B, B_INCARNATION, 1, 90, 500);
+
+        store.apply(receiving(first));
+        WriteResult result = store.apply(receiving(again));
+
+        assertThat(result.received()).containsExactly(new WriteResult.ReceiveOutcome(true, 95));
+        assertThat(all()).containsExactly(first);
+    }
+
+    @Test
+    void duplicateWithinOneBatchIsReportedInBatchOrder() {
+        store.open(SELF);
+        Message first = received(B, B_INCARNATION, 1, 90, 95);
+        Message second = received(B, B_INCARNATION, 2, 91, 96);
+        Message again = received(B, B_INCARNATION, 1, 90, 97);
+
+        WriteResult result = store.apply(receiving(first, again, second));
+
+        assertThat(result.received()).containsExactly(new WriteResult.ReceiveOutcome(false, 95),
+                new WriteResult.ReceiveOutcome(true, 95), new WriteResult.ReceiveOutcome(false, 96));
+        assertThat(all()).containsExactly(first, second);
+    }
+
+    @Test
+    void sameSequenceFromAnotherIncarnationOrSenderIsNotADuplicate() {
+        store.open(SELF);
+        Message first = received(B, B_INCARNATION, 1, 90, 95);
+        Message newIncarnation = received(B, B_INCARNATION + 1, 1, 91, 96);
+        Message otherSender = received(C, B_INCARNATION, 1, 92, 97);
+
+        WriteResult result = store.apply(receiving(first, newIncarnation, otherSender));
+
+        assertThat(result.received()).extracting(WriteResult.ReceiveOutcome::duplicate).containsExactly(false, false, false);
+        assertThat(all()).containsExactly(first, newIncarnation, otherSender);
+    }
+
+    @Test
+    void deliveryMovesAPendingMessageToDeliveredWithTheReceiverTime() {
+        store.open(SELF);
+        Message out = sent(B, 1, 100);
+        store.apply(sending(out));
+
+        store.apply(delivering(new DeliveryUpdate(out.id(), DeliveryStatus.DELIVERED, 150)));
+
+        Message stored = all().get(0);
+        assertThat(stored.id()).isEqualTo(out.id());
+        assertThat(stored.status()).isEqualTo(DeliveryStatus.DELIVERED);
+        assertThat(stored.receiverTimeMicros()).isEqualTo(150);
+        assertThat(stored.text()).isEqualTo(out.text());
+        assertThat(stored.hlc()).isEqualTo(out.hlc());
+    }
+
+    @Test
+    void deliveryInTheSameBatchAsTheSendApplies() {
+        store.open(SELF);
+        Message out = sent(B, 1, 100);
+
+        store.apply(new WriteBatch(List.of(out), List.of(),
+                List.of(new DeliveryUpdate(out.id(), DeliveryStatus.REJECTED, 120))));
+
+        assertThat(all()).singleElement().extracting(Message::status).isEqualTo(DeliveryStatus.REJECTED);
+    }
+
+    @Test
+    void laterDeliveryDoesNotChangeAFinalStatus() {
+        store.open(SELF);
+        Message out = sent(B, 1, 100);
+        store.apply(sending(out));
+        store.apply(delivering(new DeliveryUpdate(out.id(), DeliveryStatus.DELIVERED, 150)));
+
+        store.apply(delivering(new DeliveryUpdate(out.id(), DeliveryStatus.REJECTED, 999)));
+
+        Message stored = all().get(0);
+        assertThat(stored.status()).isEqualTo(DeliveryStatus.DELIVERED);
+        assertThat(stored.receiverTimeMicros()).isEqualTo(150);
+    }
+
+    @Test
+    void deliveryOfAnUnknownMessageIsRefused() {
+        store.open(SELF);
+        UUID unknown = nextId();
+
+        assertThatThrownBy(() -> store.apply(delivering(new DeliveryUpdate(unknown, DeliveryStatus.DELIVERED, 1))))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(unknown.toString());
+    }
+
+    @Test
+    void refusedBatchStoresNothingOfIt() {
+        store.open(SELF);
+        Message out = sent(B, 1, 100);
+        Message in = received(B, B_INCARNATION, 1, 90, 95);
+
+        assertThatThrownBy(() -> store.apply(new WriteBatch(List.of(out), List.of(in),
+                List.of(new DeliveryUpdate(nextId(), DeliveryStatus.DELIVERED, 1)))))
+                .isInstanceOf(StoreException.class);
+
+        assertThat(all()).isEmpty();
+        assertThat(store.receivedWatermark(B, B_INCARNATION)).isZero();
+        assertThat(store.apply(receiving(in)).received()).containsExactly(new WriteResult.ReceiveOutcome(false, 95));
+    }
+
+    @Test
+    void receivedWatermarkIsTheHighestSequenceStoredPerSenderIncarnation() {
+        store.open(SELF);
+        assertThat(store.receivedWatermark(B, B_INCARNATION)).isZero();
+
+        store.apply(receiving(received(B, B_INCARNATION, 1, 1, 1), received(B, B_INCARNATION, 2, 2, 2),
+                received(B, B_INCARNATION + 1, 7, 3, 3), received(C, B_INCARNATION, 4, 4, 4)));
+        store.apply(receiving(received(B, B_INCARNATION, 1, 1, 1)));
+
+        assertThat(store.receivedWatermark(B, B_INCARNATION)).isEqualTo(2);
+        assertThat(store.receivedWatermark(B, B_INCARNATION + 1)).isEqualTo(7);
+        assertThat(store.receivedWatermark(C, B_INCARNATION)).isEqualTo(4);
+        assertThat(store.receivedWatermark(C, B_INCARNATION + 1)).isZero();
+    }
+
+    @Test
+    void sentMessagesDoNotMoveTheReceivedWatermark() {
+        store.open(SELF);
+        store.apply(sending(sent(B, 3, 100)));
+
+        assertThat(store.receivedWatermark(SELF, 5)).isZero();
+    }
+
+    private List<Message> storeMixedHistory() {
+        store.open(SELF);
+        Message s1 = sent(B, 1, 10);
+        Message r1 = received(B, B_INCARNATION, 1, 20, 21);
+        Message s2 = sent(C, 1, 30);
+        Message r2 = received(C, B_INCARNATION, 1, 40, 41);
+        Message s3 = sent(B, 2, 50);
+        store.apply(new WriteBatch(List.of(s3, s1, s2), List.of(r2, r1), List.of()));
+        store.apply(delivering(new DeliveryUpdate(s1.id(), DeliveryStatus.DELIVERED, 12)));
+        return List.of(s1.withDelivery(DeliveryStatus.DELIVERED, 12), r1, s2, r2, s3);
+    }
+
+    @Test
+    void historyIsOrderedByHybridClockOldestFirstByDefault() {
+        List<Message> m = storeMixedHistory();
+
+        assertThat(store.history(HistoryQuery.all())).containsExactlyElementsOf(m);
+    }
+
+    @Test
+    void historyNewestFirstIsTheReverseOrder() {
+        List<Message> m = new ArrayList<>(storeMixedHistory());
+        Collections.reverse(m);
+
+        assertThat(store.history(HistoryQuery.builder().order(HistoryQuery.Order.NEWEST_FIRST).build()))
+                .containsExactlyElementsOf(m);
+    }
+
+    @Test
+    void historyOrdersByHybridClockNotBySenderTime() {
+        store.open(SELF);
+        Message laterClockEarlierTime = sent(B, 1, 10, new HybridTimestamp(500, 3));
+        Message earlierClockLaterTime = sent(B, 2, 900, new HybridTimestamp(500, 1));
+        store.apply(sending(laterClockEarlierTime, earlierClockLaterTime));
+
+        assertThat(store.history(HistoryQuery.all())).containsExactly(earlierClockLaterTime, laterClockEarlierTime);
+    }
+
+    @Test
+    void historyFiltersByPeer() {
+        List<Message> m = storeMixedHistory();
+
+        assertThat(store.history(HistoryQuery.builder().peer(B).build())).containsExactly(m.get(0), m.get(1), m.get(4));
+        assertThat(store.history(HistoryQuery.builder().peer(C).build())).containsExactly(m.get(2), m.get(3));
+    }
+
+    @Test
+    void historyFiltersByDirection() {
+        List<Message> m = storeMixedHistory();
+
+        assertThat(store.history(HistoryQuery.builder().direction(Direction.RECEIVED).build()))
+                .containsExactly(m.get(1), m.get(3));
+        assertThat(store.history(HistoryQuery.builder().direction(Direction.SENT).build()))
+                .containsExactly(m.get(0), m.get(2), m.get(4));
+    }
+
+    @Test
+    void historyFiltersByStatus() {
+        List<Message> m = storeMixedHistory();
+
+        assertThat(store.history(HistoryQuery.builder().status(DeliveryStatus.DELIVERED).build())).containsExactly(m.get(0));
+        assertThat(store.history(HistoryQuery.builder().status(DeliveryStatus.PENDING).build()))
+                .containsExactly(m.get(2), m.get(4));
+    }
+
+    @Test
+    void historyFiltersBySenderTimeRange() {
+        List<Message> m = storeMixedHistory();
+
+        assertThat(store.history(HistoryQuery.builder().senderTimeBetween(20, 50).build()))
+                .containsExactly(m.get(1), m.get(2), m.get(3));
+    }
+
+    @Test
+    void historyStopsAtTheLimit() {
+        List<Message> m = storeMixedHistory();
+
+        assertThat(store.history(HistoryQuery.builder().limit(2).build())).containsExactly(m.get(0), m.get(1));
+    }
+
+    @Test
+    void pagingWithAfterReturnsEveryMessageExactlyOnceInBothOrders() {
+        store.open(SELF);
+        Random random = new Random(42);
+        List<Message> stored = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            // few distinct clock readings, so that many messages tie on the clock and are ordered by id
+            HybridTimestamp hlc = new HybridTimestamp(random.nextInt(20), random.nextInt(3));
+            Message m = random.nextBoolean()
+                    ? sent(B, i, i, hlc)
+                    : new Message(UUID.randomUUID(), C, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, 9, i, i, i,
+                            hlc, new byte[] {(byte) i});
+            stored.add(m);
+            store.apply(m.direction() == Direction.SENT ? sending(m) : receiving(m));
+        }
+
+        for (HistoryQuery.Order order : HistoryQuery.Order.values()) {
+            List<Message> paged = new ArrayList<>();
+            List<Message> page = store.history(HistoryQuery.builder().order(order).limit(7).build());
+            int pages = 0;
+            // bounded, so that a cursor that fails to advance fails the test instead of looping forever
+            while (!page.isEmpty() && pages <= stored.size()) {
+                assertThat(page).hasSizeLessThanOrEqualTo(7);
+                paged.addAll(page);
+                pages++;
+                page = store.history(HistoryQuery.builder().order(order).limit(7).after(page.get(page.size() - 1)).build());
+            }
+
+            assertThat(pages).as(order.toString()).isEqualTo(36);
+            assertThat(paged).as(order.toString()).containsExactlyInAnyOrderElementsOf(stored).doesNotHaveDuplicates();
+            assertThat(paged).as(order.toString()).containsExactlyElementsOf(
+                    store.history(HistoryQuery.builder().order(order).limit(HistoryQuery.MAX_LIMIT).build()));
+        }
+    }
+
+    @Test
+    void pagingKeepsFiltersAcrossPages() {
+        List<Message> m = storeMixedHistory();
+        HistoryQuery first = HistoryQuery.builder().peer(B).limit(2).build();
+
+        List<Message> page1 = store.history(first);
+        List<Message> page2 = store.history(HistoryQuery.builder().peer(B).limit(2).after(page1.get(1)).build());
+
+        assertThat(page1).containsExactly(m.get(0), m.get(1));
+        assertThat(page2).containsExactly(m.get(4));
+    }
+
+    @Test
+    void closedStoreRefusesEveryOperation() {
+        store.open(SELF);
+        store.apply(receiving(received(B, B_INCARNATION, 1, 1, 1)));
+
+        store.close();
+
+        assertThatThrownBy(() -> store.open(SELF)).isInstanceOf(StoreException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.apply(sending(sent(B, 1, 1)))).isInstanceOf(StoreException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.history(HistoryQuery.all())).isInstanceOf(StoreException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.receivedWatermark(B, B_INCARNATION)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("closed");
+    }
+}
