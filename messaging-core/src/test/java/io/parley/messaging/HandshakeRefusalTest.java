@@ -10,6 +10,8 @@ import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Ping;
 import io.parley.messaging.proto.v1.Welcome;
 import com.google.protobuf.ByteString;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -225,11 +227,38 @@ class HandshakeRefusalTest {
         }
     }
 
+    @Test
+    void dialledPeerThatNeverAnswersHelloIsGivenUpWithHandshakeTimeout() throws Exception {
+        try (ServerSocket mute = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             Node dialer = Node.builder().id("dialer").handshakeTimeout(Duration.ofMillis(300))
+                     .peer("mute", "127.0.0.1", mute.getLocalPort()).build().start();
+             RawPeer accepted = RawPeer.accept(mute)) {
+
+            Frame hello = accepted.read();
+            assertThat(hello.hasHello()).as("first frame from the dialler: %s", hello).isTrue();
+            assertThat(hello.getHello().getNodeId()).isEqualTo("dialer");
+
+            Error error = accepted.readError();
+            assertThat(error.getCode()).isEqualTo(Error.Code.CODE_HANDSHAKE_TIMEOUT);
+            accepted.assertClosedByNode();
+            logs.awaitLine(Level.WARN, "dialer: refusing connection", "handshake did not complete within 300 ms");
+            assertThat(awaitLastError(dialer, "mute")).contains("handshake did not complete within 300 ms");
+            assertThat(peer(dialer, "mute").state()).isNotEqualTo(PeerState.UP);
+        }
+    }
+
     // ---- framing: too large, garbage
 
-    @ParameterizedTest(name = "after handshake: {0}")
-    @ValueSource(booleans = {false, true})
-    void frameOverTheMaximumGetsFrameTooLargeErrorThenEof(boolean afterHandshake) throws Exception {
+    static Stream<Arguments> oversizeFrames() {
+        return Stream.of(
+                Arguments.of(1024 * 1024, false),
+                Arguments.of(1024 * 1024, true),
+                Arguments.of(64 * 1024 + 1, false));
+    }
+
+    @ParameterizedTest(name = "declared length {0}, after handshake: {1}")
+    @MethodSource("oversizeFrames")
+    void frameOverTheMaximumGetsFrameTooLargeErrorThenEof(int declaredLength, boolean afterHandshake) throws Exception {
         Limits limits = Limits.builder().maxFrameBytes(64 * 1024).maxPayloadBytes(32 * 1024).build();
         try (Node hub = Node.builder().id(HUB).limits(limits).build().start();
              Node healthy = healthyPeerOf(hub);
@@ -240,7 +269,7 @@ class HandshakeRefusalTest {
 
             byte[] someOfIt = new byte[512];
             Arrays.fill(someOfIt, (byte) 0x2a);
-            raw.sendPrefixed(1024 * 1024, someOfIt);
+            raw.sendPrefixed(declaredLength, someOfIt);
 
             Error error = raw.readError();
             assertThat(error.getCode()).isEqualTo(Error.Code.CODE_FRAME_TOO_LARGE);

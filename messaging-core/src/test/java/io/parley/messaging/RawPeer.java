@@ -12,6 +12,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -41,6 +42,14 @@ final class RawPeer implements AutoCloseable {
         s.setSoTimeout((int) READ_TIMEOUT.toMillis());
         s.setTcpNoDelay(true);
         s.connect(address, (int) READ_TIMEOUT.toMillis());
+        return new RawPeer(s);
+    }
+
+    /** Accepts one connection on {@code server}, for tests where a node dials a hand-driven listener. */
+    static RawPeer accept(ServerSocket server) throws IOException {
+        server.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        Socket s = server.accept();
+        s.setSoTimeout((int) READ_TIMEOUT.toMillis());
         return new RawPeer(s);
     }
 
