@@ -45,6 +45,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 }
                 ctx.close();
             }
+            case HELLO -> throw new ProtocolException(Error.Code.CODE_HANDSHAKE_REQUIRED,
+                    "a second Hello on a connection whose handshake is complete");
             default -> throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION,
                     "unexpected " + Frames.kind(frame) + " frame after the handshake");
         }
