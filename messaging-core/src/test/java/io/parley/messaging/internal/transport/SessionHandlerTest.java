@@ -53,12 +53,12 @@ class SessionHandlerTest {
     }
 
     @Test
-    void helloAfterTheHandshakeIsAProtocolViolation() {
+    void secondHelloAfterTheHandshakeIsRefusedAsHandshakeRequired() {
         establish(channel);
 
         channel.writeInbound(frame(hello()));
 
-        assertThat(readError(channel).getCode()).isEqualTo(Error.Code.CODE_PROTOCOL_VIOLATION);
+        assertThat(readError(channel).getCode()).isEqualTo(Error.Code.CODE_HANDSHAKE_REQUIRED);
         assertThat(channel.isOpen()).isFalse();
     }
 
