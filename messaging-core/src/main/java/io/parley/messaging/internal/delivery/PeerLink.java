@@ -2,7 +2,6 @@ package io.parley.messaging.internal.delivery;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.util.collection.LongObjectHashMap;
 import io.parley.messaging.BackpressureException;
 import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Message;
@@ -21,7 +20,6 @@ import io.parley.messaging.proto.v1.Frame;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -55,7 +53,8 @@ public final class PeerLink {
 
     // Confined to loop.
     private final ArrayDeque<OutboundMessage> unsent = new ArrayDeque<>();
-    private final LongObjectHashMap<OutboundMessage> inflight = new LongObjectHashMap<>();
+    // Sent and unacknowledged, in sequence order: acks come back in that order, so settling one is a poll.
+    private final ArrayDeque<OutboundMessage> inflight = new ArrayDeque<>();
     private Session session;
     private NodeClosedException closed;
 
@@ -158,7 +157,7 @@ public final class PeerLink {
     public void onAcks(AckBatch batch, long receivedMicros, long receivedNanos) {
         runOnLoop(() -> {
             for (Ack ack : batch.getAcksList()) {
-                OutboundMessage m = inflight.remove(ack.getSeq());
+                OutboundMessage m = takeInflight(ack.getSeq());
                 if (m == null) {
                     continue; // a repeated ack for a message already settled or requeued
                 }
@@ -179,7 +178,7 @@ public final class PeerLink {
     public void close(NodeClosedException cause) {
         runOnLoop(() -> {
             closed = cause;
-            List<OutboundMessage> all = new ArrayList<>(inflight.values());
+            List<OutboundMessage> all = new ArrayList<>(inflight);
             all.addAll(unsent);
             inflight.clear();
             unsent.clear();
@@ -212,7 +211,7 @@ public final class PeerLink {
             OutboundMessage m = unsent.poll();
             m.lastSentNanos = nanos;
             m.lastSentMicros = micros;
-            inflight.put(m.seq(), m);
+            inflight.addLast(m);
             ch.write(m.frame(), ch.voidPromise());
             sent++;
         }
@@ -225,12 +224,29 @@ public final class PeerLink {
         if (inflight.isEmpty()) {
             return;
         }
-        List<OutboundMessage> again = new ArrayList<>(inflight.values());
-        inflight.clear();
-        again.sort(Comparator.comparingLong(OutboundMessage::seq));
-        for (int i = again.size() - 1; i >= 0; i--) {
-            unsent.addFirst(again.get(i));
+        while (!inflight.isEmpty()) {
+            unsent.addFirst(inflight.pollLast());
         }
+    }
+
+    /** The in-flight message with {@code seq}, removed; null if there is none (a repeated or stale ack). */
+    private OutboundMessage takeInflight(long seq) {
+        OutboundMessage head = inflight.peekFirst();
+        if (head == null || head.seq() > seq) {
+            return null;
+        }
+        if (head.seq() == seq) {
+            return inflight.pollFirst();
+        }
+        // Out of order: only an ack from a replaced connection can land here, so a scan is fine.
+        for (var it = inflight.iterator(); it.hasNext(); ) {
+            OutboundMessage m = it.next();
+            if (m.seq() == seq) {
+                it.remove();
+                return m;
+            }
+        }
+        return null;
     }
 
     private void runOnLoop(Runnable task) {

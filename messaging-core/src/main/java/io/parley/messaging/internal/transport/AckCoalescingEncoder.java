@@ -7,6 +7,8 @@ import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.proto.v1.Ack;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.Frame;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Gathers the {@link PendingAck}s written between two flushes into one AckBatch frame, so that a burst of
@@ -19,7 +21,7 @@ public final class AckCoalescingEncoder extends ChannelOutboundHandlerAdapter {
     public static final int MAX_ACKS_PER_FRAME = 4096;
 
     private final WallClock clock;
-    private AckBatch.Builder batch;
+    private ArrayList<PendingAck> pending = new ArrayList<>();
 
     public AckCoalescingEncoder(WallClock clock) {
         this.clock = clock;
@@ -31,19 +33,9 @@ public final class AckCoalescingEncoder extends ChannelOutboundHandlerAdapter {
             ctx.write(msg, promise);
             return;
         }
-        if (batch == null) {
-            batch = AckBatch.newBuilder();
-        }
-        Ack.Builder b = batch.addAcksBuilder()
-                .setSeq(ack.seq())
-                .setReceiverTimeMicros(ack.receiverTimeMicros())
-                .setHlc(Frames.hlc(ack.hlc()))
-                .setStatus(ack.status());
-        if (ack.reason() != null && !ack.reason().isEmpty()) {
-            b.setReason(ack.reason());
-        }
+        pending.add(ack);
         promise.trySuccess();
-        if (batch.getAcksCount() >= MAX_ACKS_PER_FRAME) {
+        if (pending.size() >= MAX_ACKS_PER_FRAME) {
             writeBatch(ctx);
         }
     }
@@ -55,20 +47,29 @@ public final class AckCoalescingEncoder extends ChannelOutboundHandlerAdapter {
     }
 
     private void writeBatch(ChannelHandlerContext ctx) {
-        if (batch == null || batch.getAcksCount() == 0) {
+        if (pending.isEmpty()) {
             return;
         }
         long now = clock.nowMicros();
-        for (Ack.Builder a : batch.getAcksBuilderList()) {
-            a.setAckedAtMicros(now);
+        List<Ack> acks = new ArrayList<>(pending.size());
+        for (PendingAck a : pending) {
+            Ack.Builder b = Ack.newBuilder()
+                    .setSeq(a.seq())
+                    .setReceiverTimeMicros(a.receiverTimeMicros())
+                    .setHlc(Frames.hlc(a.hlc()))
+                    .setStatus(a.status())
+                    .setAckedAtMicros(now);
+            if (a.reason() != null && !a.reason().isEmpty()) {
+                b.setReason(a.reason());
+            }
+            acks.add(b.build());
         }
-        Frame frame = Frame.newBuilder().setAckBatch(batch).build();
-        batch = null;
-        ctx.write(frame, ctx.voidPromise());
+        pending = new ArrayList<>();
+        ctx.write(Frame.newBuilder().setAckBatch(AckBatch.newBuilder().addAllAcks(acks)).build(), ctx.voidPromise());
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        batch = null; // acks not yet sent are re-sent when the peer retransmits the messages
+        pending = new ArrayList<>(); // acks not yet sent are re-sent when the peer retransmits the messages
     }
 }

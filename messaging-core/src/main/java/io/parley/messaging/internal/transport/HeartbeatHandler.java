@@ -13,12 +13,18 @@ import io.parley.messaging.proto.v1.Pong;
  * Liveness of an established link: records when the peer was last heard from, sends a Ping when the link has
  * been quiet for the heartbeat interval, answers Pings with Pongs, and closes the connection when nothing at
  * all arrived for the heartbeat timeout (the {@code idle} handler in front measures both).
+ *
+ * <p>Answering a Pong counts as writing, so on a link where only the peer pings this side would never ping and
+ * never get a clock sample of its own. So a Ping is also answered with a Ping of this side's when it has sent
+ * none for the interval.
  */
 public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
 
     private final ChannelSettings settings;
     private final SessionEvents events;
     private long nextNonce;
+    private long lastPingNanos;
+    private boolean pinged;
 
     public HeartbeatHandler(ChannelSettings settings, SessionEvents events) {
         this.settings = settings;
@@ -41,6 +47,9 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
                         .setPingSentAtMicros(ping.getSentAtMicros())
                         .setReceivedAtMicros(now)
                         .setSentAtMicros(settings.clock().nowMicros())).build(), ctx.voidPromise());
+                if (!pinged || ctx.executor().ticker().nanoTime() - lastPingNanos >= settings.heartbeatInterval().toNanos()) {
+                    ping(ctx);
+                }
             }
             case PONG -> {
                 if (session != null) {
@@ -55,9 +64,7 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(Frame.newBuilder().setPing(Ping.newBuilder()
-                        .setNonce(++nextNonce)
-                        .setSentAtMicros(settings.clock().nowMicros())).build(), ctx.voidPromise());
+                ping(ctx);
             } else if (idle.state() == IdleState.READER_IDLE) {
                 throw new ProtocolException(Error.Code.CODE_IDLE_TIMEOUT, "nothing heard from the peer for "
                         + settings.heartbeatTimeout().toMillis() + " ms");
@@ -65,5 +72,13 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    private void ping(ChannelHandlerContext ctx) {
+        pinged = true;
+        lastPingNanos = ctx.executor().ticker().nanoTime();
+        ctx.writeAndFlush(Frame.newBuilder().setPing(Ping.newBuilder()
+                .setNonce(++nextNonce)
+                .setSentAtMicros(settings.clock().nowMicros())).build(), ctx.voidPromise());
     }
 }

@@ -4,9 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.protobuf.ProtobufDecoder;
-import io.netty.handler.codec.protobuf.ProtobufEncoder;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Frame;
 
@@ -17,8 +15,7 @@ import io.parley.messaging.proto.v1.Frame;
 public final class NodeChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private static final ProtobufDecoder FRAME_DECODER = new ProtobufDecoder(Frame.getDefaultInstance());
-    private static final ProtobufEncoder FRAME_ENCODER = new ProtobufEncoder();
-    private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(4);
+    private static final FrameEncoder FRAME_ENCODER = new FrameEncoder();
 
     private final ChannelSettings settings;
     private final SessionEvents events;
@@ -43,9 +40,8 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         ch.config().setTcpNoDelay(true);
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
-        p.addLast(PipelineNames.FRAME_PREPENDER, PREPENDER);
+        p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
-        p.addLast(PipelineNames.PROTOBUF_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
         p.addLast(PipelineNames.HANDSHAKE, expectedPeer == null
                 ? new ServerHandshakeHandler(settings, events)

@@ -5,9 +5,8 @@ package io.parley.messaging.internal.transport;
  *
  * <pre>
  * frameDecoder     LengthFieldBasedFrameDecoder   bytes → one frame's bytes, at most maxFrameBytes
- * framePrepender   LengthFieldPrepender           (outbound) a frame's bytes → 4-byte length + bytes
+ * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
  * protobufDecoder  ProtobufDecoder                frame bytes → Frame
- * protobufEncoder  ProtobufEncoder                (outbound) Frame → bytes
  * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
  * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;
  *                                                 replaced by idle when it does
@@ -22,9 +21,8 @@ package io.parley.messaging.internal.transport;
 public final class PipelineNames {
 
     public static final String FRAME_DECODER = "frameDecoder";
-    public static final String FRAME_PREPENDER = "framePrepender";
+    public static final String FRAME_ENCODER = "frameEncoder";
     public static final String PROTOBUF_DECODER = "protobufDecoder";
-    public static final String PROTOBUF_ENCODER = "protobufEncoder";
     public static final String ACK_COALESCER = "ackCoalescer";
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";

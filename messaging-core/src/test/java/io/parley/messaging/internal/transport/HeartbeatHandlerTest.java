@@ -53,6 +53,25 @@ class HeartbeatHandlerTest {
     }
 
     @Test
+    void pingIsAlsoAnsweredWithOwnPingOnlyWhenThisSideHasNotPingedForAnInterval() {
+        Frame ping = Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1).setSentAtMicros(1L)).build();
+
+        channel.writeInbound(ping);
+        assertThat(channel.<Frame>readOutbound().hasPong()).isTrue();
+        assertThat(channel.<Frame>readOutbound().getPing().getNonce()).as("own ping, so this side gets clock samples too").isEqualTo(1);
+
+        channel.advanceTimeBy(HEARTBEAT_INTERVAL.toMillis() - 1, TimeUnit.MILLISECONDS);
+        channel.writeInbound(ping);
+        assertThat(channel.<Frame>readOutbound().hasPong()).isTrue();
+        assertThat(channel.<Object>readOutbound()).as("pinged less than an interval ago").isNull();
+
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.writeInbound(ping);
+        assertThat(channel.<Frame>readOutbound().hasPong()).isTrue();
+        assertThat(channel.<Frame>readOutbound().getPing().getNonce()).isEqualTo(2);
+    }
+
+    @Test
     void pongIsHandedToTheNodeWithArrivalTime() {
         Pong pong = Pong.newBuilder().setNonce(5).setPingSentAtMicros(10L).setReceivedAtMicros(20L).setSentAtMicros(30L).build();
         now.set(3_000_000L);

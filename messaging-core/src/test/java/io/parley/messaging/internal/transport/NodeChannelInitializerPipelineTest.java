@@ -64,8 +64,8 @@ class NodeChannelInitializerPipelineTest {
         open(null);
 
         assertThat(channel.pipeline().names()).startsWith(
-                PipelineNames.FRAME_DECODER, PipelineNames.FRAME_PREPENDER, PipelineNames.PROTOBUF_DECODER,
-                PipelineNames.PROTOBUF_ENCODER, PipelineNames.ACK_COALESCER, PipelineNames.HANDSHAKE,
+                PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.PROTOBUF_DECODER,
+                PipelineNames.ACK_COALESCER, PipelineNames.HANDSHAKE,
                 PipelineNames.HEARTBEAT, PipelineNames.ENVELOPE, PipelineNames.ACK, PipelineNames.SESSION,
                 PipelineNames.EXCEPTIONS);
         assertThat(channel.config().isTcpNoDelay()).isTrue();
