@@ -213,6 +213,21 @@ public final class Node implements AutoCloseable {
                 + (known.size() > 20 ? " and " + (known.size() - 20) + " more" : ""));
     }
 
+    /**
+     * Adds a peer to a running node (or moves a known one to a new address) and starts dialling it. Peers that
+     * dial in are learned without this.
+     *
+     * @throws IllegalArgumentException if the peer has this node's own id
+     * @throws IllegalStateException if the node is not running
+     */
+    public void addPeer(PeerAddress peer) {
+        Objects.requireNonNull(peer, "peer");
+        if (state.get() != State.STARTED) {
+            throw new IllegalStateException("node " + config.id() + " is not running; add peers to the builder before start()");
+        }
+        peerTable.addAndConnect(peer);
+    }
+
     /** Every peer this node knows, configured or connected to it, with its state, sorted by id. */
     public List<PeerInfo> peers() {
         return peerTable == null ? List.of() : peerTable.infos();

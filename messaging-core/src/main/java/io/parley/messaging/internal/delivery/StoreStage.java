@@ -50,6 +50,10 @@ public final class StoreStage implements AutoCloseable {
 
     /** Most operations committed in one batch. */
     public static final int MAX_BATCH = 4096;
+    /** Received messages waiting for the store past which connections stop being read. */
+    public static final int INBOUND_HIGH_WATER_MESSAGES = 32_768;
+    /** Payload bytes waiting for the store past which connections stop being read. */
+    public static final long INBOUND_HIGH_WATER_BYTES = 64L * 1024 * 1024;
 
     private sealed interface Op permits SendOp, ReceiveOp, DeliveryOp, BarrierOp {
     }
@@ -77,6 +81,9 @@ public final class StoreStage implements AutoCloseable {
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Map<StreamKey, Long> nextExpected = new HashMap<>();
     private final Thread thread;
+    private final java.util.concurrent.atomic.AtomicInteger inboundMessages = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong inboundBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final Set<Channel> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     public StoreStage(NodeId self, MessageStore store, Executor receipts, ListenerDispatcher listeners) {
@@ -97,9 +104,41 @@ public final class StoreStage implements AutoCloseable {
         queue.add(new SendOp(message));
     }
 
-    /** Queues a received message; it is acked on {@code session} once committed. */
+    /**
+     * Queues a received message; it is acked on {@code session} once committed. While more than
+     * {@value #INBOUND_HIGH_WATER_MESSAGES} messages or {@link #INBOUND_HIGH_WATER_BYTES} bytes wait, the
+     * connection is no longer read (so TCP pushes back on the sender) until the store has caught up to a quarter
+     * of that: memory stays bounded whatever peers send.
+     */
     public void submitReceive(Session session, Message message, HybridTimestamp receiverHlc) {
+        int waiting = inboundMessages.incrementAndGet();
+        long bytes = inboundBytes.addAndGet(message.payloadSize());
         queue.add(new ReceiveOp(session, message, receiverHlc));
+        if (waiting > INBOUND_HIGH_WATER_MESSAGES || bytes > INBOUND_HIGH_WATER_BYTES) {
+            Channel ch = session.channel();
+            if (paused.add(ch)) {
+                ch.config().setAutoRead(false);
+                log.debug("{}: store is behind ({} messages, {} bytes waiting); pausing reads from {}", self, waiting, bytes,
+                        session.peer());
+            }
+        }
+    }
+
+    private void received(ReceiveOp r) {
+        int waiting = inboundMessages.decrementAndGet();
+        long bytes = inboundBytes.addAndGet(-r.message().payloadSize());
+        if (!paused.isEmpty() && waiting <= INBOUND_HIGH_WATER_MESSAGES / 4 && bytes <= INBOUND_HIGH_WATER_BYTES / 4) {
+            for (var it = paused.iterator(); it.hasNext(); ) {
+                Channel ch = it.next();
+                it.remove();
+                ch.config().setAutoRead(true);
+            }
+        }
+    }
+
+    /** Received messages queued and not yet committed. */
+    public int inboundBacklog() {
+        return inboundMessages.get();
     }
 
     /** Queues the outcome of a sent message; its future completes once committed. */
@@ -150,6 +189,7 @@ public final class StoreStage implements AutoCloseable {
             if (op instanceof SendOp s) {
                 sends.add(s.message());
             } else if (op instanceof ReceiveOp r) {
+                received(r);
                 if (!broken.contains(r.session()) && inOrder(r)) {
                     receives.add(r);
                 } else {

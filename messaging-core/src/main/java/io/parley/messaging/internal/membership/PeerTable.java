@@ -84,6 +84,22 @@ public final class PeerTable implements SessionEvents {
         peers.computeIfAbsent(address.id(), id -> newPeer(id, address));
     }
 
+    /**
+     * Adds a peer while running, or gives a known one a new address, and dials it unless connected.
+     *
+     * @throws IllegalArgumentException if the address carries this node's own id
+     */
+    public void addAndConnect(PeerAddress address) {
+        if (address.id().equals(self)) {
+            throw new IllegalArgumentException("peer " + address + " has this node's own id '" + self + "'");
+        }
+        Peer p = peers.computeIfAbsent(address.id(), id -> newPeer(id, address));
+        synchronized (p) {
+            p.address = address;
+        }
+        connect(p);
+    }
+
     private Peer newPeer(NodeId id, PeerAddress address) {
         ClockOffsetEstimator offsets = new ClockOffsetEstimator();
         PeerLink link = new PeerLink(id, group.next(), limits.sendWindow(), limits.maxQueuedPerPeer(), store, hlc, clock,

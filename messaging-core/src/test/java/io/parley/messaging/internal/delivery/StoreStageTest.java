@@ -1,0 +1,131 @@
+package io.parley.messaging.internal.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.parley.messaging.DeliveryStatus;
+import io.parley.messaging.Direction;
+import io.parley.messaging.HistoryQuery;
+import io.parley.messaging.Message;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.clock.HybridTimestamp;
+import io.parley.messaging.internal.transport.Session;
+import io.parley.messaging.store.InMemoryMessageStore;
+import io.parley.messaging.store.MessageStore;
+import io.parley.messaging.store.WriteBatch;
+import io.parley.messaging.store.WriteResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StoreStageTest {
+
+    private static final NodeId SELF = NodeId.of("self");
+    private static final NodeId PEER = NodeId.of("peer");
+
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final InMemoryMessageStore memory = new InMemoryMessageStore();
+    private final List<Message> heard = new CopyOnWriteArrayList<>();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final StoreStage stage = new StoreStage(SELF, new HeldStore(memory, release), executor,
+            new ListenerDispatcher(SELF, heard::add, executor));
+
+    @AfterEach
+    void tearDown() {
+        release.countDown();
+        stage.close();
+        executor.shutdownNow();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void receiverStopsReadingWhileTheStoreIsBehindAndResumesOnceItCatchesUp() throws Exception {
+        memory.open(SELF);
+        stage.start();
+        // Closed, so no acks are written to it from the store thread; reads are still switched on and off.
+        channel.close();
+        Session session = new Session(PEER, 7, channel, false, "");
+        int count = StoreStage.INBOUND_HIGH_WATER_MESSAGES + 10;
+
+        for (int seq = 1; seq <= count; seq++) {
+            stage.submitReceive(session, received(seq), new HybridTimestamp(seq, 0));
+        }
+        assertThat(channel.config().isAutoRead()).as("paused while the store holds back").isFalse();
+        assertThat(stage.inboundBacklog()).isGreaterThan(StoreStage.INBOUND_HIGH_WATER_MESSAGES);
+
+        release.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> channel.config().isAutoRead());
+        stage.barrier().get(30, TimeUnit.SECONDS);
+        assertThat(stage.inboundBacklog()).isZero();
+        assertThat(memory.receivedWatermark(PEER, 7)).isEqualTo(count);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == count);
+        assertThat(heard).extracting(Message::sequence).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void sequenceGapIsNotStored() throws Exception {
+        memory.open(SELF);
+        stage.start();
+        release.countDown();
+        channel.close();
+        Session session = new Session(PEER, 7, channel, false, "");
+
+        stage.submitReceive(session, received(1), new HybridTimestamp(1, 0));
+        stage.submitReceive(session, received(3), new HybridTimestamp(3, 0));
+        stage.submitReceive(session, received(1), new HybridTimestamp(4, 0));
+        stage.barrier().get(10, TimeUnit.SECONDS);
+
+        assertThat(memory.history(HistoryQuery.builder().direction(Direction.RECEIVED).build()))
+                .extracting(Message::sequence).containsExactly(1L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 1);
+    }
+
+    private static Message received(long seq) {
+        return new Message(UUID.randomUUID(), PEER, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, 7, seq, seq, seq,
+                new HybridTimestamp(seq, 0), new byte[] {1, 2, 3});
+    }
+
+    /** A store whose first batch waits until the test lets it go. */
+    private record HeldStore(MessageStore delegate, CountDownLatch release) implements MessageStore {
+        @Override
+        public long open(NodeId owner) {
+            return delegate.open(owner);
+        }
+
+        @Override
+        public WriteResult apply(WriteBatch batch) {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return delegate.apply(batch);
+        }
+
+        @Override
+        public long receivedWatermark(NodeId sender, long senderIncarnation) {
+            return delegate.receivedWatermark(sender, senderIncarnation);
+        }
+
+        @Override
+        public List<Message> history(HistoryQuery query) {
+            return delegate.history(query);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}
