@@ -69,6 +69,7 @@ public final class Node implements AutoCloseable {
     private Transport transport;
     private volatile InetSocketAddress localAddress;
     private volatile String advertised = "";
+    private final java.util.Set<Thread> ownThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Node(NodeConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -96,15 +97,14 @@ public final class Node implements AutoCloseable {
         try {
             incarnation = config.store().open(config.id());
             String prefix = "parley-" + config.id();
-            group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory(prefix + "-io", true),
-                    NioIoHandler.newFactory());
-            receipts = Executors.newSingleThreadExecutor(new DefaultThreadFactory(prefix + "-receipts", true));
+            group = new MultiThreadIoEventLoopGroup(config.ioThreads(), threads(prefix + "-io"), NioIoHandler.newFactory());
+            receipts = Executors.newSingleThreadExecutor(threads(prefix + "-receipts"));
             var listenerExecutor = config.listenerExecutor().orElseGet(() -> {
-                ownListenerExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory(prefix + "-listener", true));
+                ownListenerExecutor = Executors.newSingleThreadExecutor(threads(prefix + "-listener"));
                 return ownListenerExecutor;
             });
             ListenerDispatcher listeners = new ListenerDispatcher(config.id(), config.listener().orElse(null), listenerExecutor);
-            storeStage = new StoreStage(config.id(), config.store(), receipts, listeners);
+            storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, threads(prefix + "-store"));
             storeStage.start();
             peerTable = new PeerTable(config.id(), group, config.limits(), storeStage, hlc, config.clock(), receipts,
                     new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout());
@@ -129,6 +129,16 @@ public final class Node implements AutoCloseable {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** A factory of daemon threads named {@code name-N}, remembered so that close() can refuse to run on them. */
+    private java.util.concurrent.ThreadFactory threads(String name) {
+        DefaultThreadFactory factory = new DefaultThreadFactory(name, true);
+        return task -> {
+            Thread t = factory.newThread(task);
+            ownThreads.add(t);
+            return t;
+        };
     }
 
     /** This node's id. */
@@ -257,7 +267,7 @@ public final class Node implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (Thread.currentThread().getName().startsWith("parley-" + config.id() + "-")) {
+        if (ownThreads.contains(Thread.currentThread())) {
             throw new IllegalStateException("close() called from node " + config.id() + "'s own thread "
                     + Thread.currentThread().getName() + "; call it from another thread");
         }

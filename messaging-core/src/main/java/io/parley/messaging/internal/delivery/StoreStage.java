@@ -86,13 +86,13 @@ public final class StoreStage implements AutoCloseable {
     private final Set<Channel> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    public StoreStage(NodeId self, MessageStore store, Executor receipts, ListenerDispatcher listeners) {
+    public StoreStage(NodeId self, MessageStore store, Executor receipts, ListenerDispatcher listeners,
+                      java.util.concurrent.ThreadFactory threads) {
         this.self = self;
         this.store = store;
         this.receipts = receipts;
         this.listeners = listeners;
-        this.thread = new Thread(this::run, "parley-" + self + "-store");
-        this.thread.setDaemon(true);
+        this.thread = threads.newThread(this::run);
     }
 
     public void start() {

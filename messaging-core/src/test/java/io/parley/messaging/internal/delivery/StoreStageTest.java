@@ -39,7 +39,7 @@ class StoreStageTest {
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final StoreStage stage = new StoreStage(SELF, new HeldStore(memory, release), executor,
-            new ListenerDispatcher(SELF, heard::add, executor));
+            new ListenerDispatcher(SELF, heard::add, executor), Thread::new);
 
     @AfterEach
     void tearDown() {
