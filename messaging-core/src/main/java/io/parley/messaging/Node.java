@@ -131,12 +131,25 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** A factory of daemon threads named {@code name-N}, remembered so that close() can refuse to run on them. */
+    /**
+     * A factory of daemon threads named {@code name-N}, remembered so that close() can refuse to run on them.
+     * Event loop threads are Netty's FastThreadLocalThreads (which Netty treats as never allowed to block); the
+     * store, receipt and listener threads are plain threads, which may wait.
+     */
     private java.util.concurrent.ThreadFactory threads(String name) {
-        DefaultThreadFactory factory = new DefaultThreadFactory(name, true);
+        java.util.concurrent.ThreadFactory factory = name.endsWith("-io") ? new DefaultThreadFactory(name, true) : plainThreads(name);
         return task -> {
             Thread t = factory.newThread(task);
             ownThreads.add(t);
+            return t;
+        };
+    }
+
+    private static java.util.concurrent.ThreadFactory plainThreads(String name) {
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        return task -> {
+            Thread t = new Thread(task, name + "-" + count.incrementAndGet());
+            t.setDaemon(true);
             return t;
         };
     }

@@ -27,11 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +78,9 @@ public final class StoreStage implements AutoCloseable {
     private final MessageStore store;
     private final Executor receipts;
     private final ListenerDispatcher listeners;
-    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    // Lock-free, so that an event loop handing work over never waits for a lock; the store thread parks when idle.
+    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
+    private volatile boolean idle;
     private final Map<StreamKey, Long> nextExpected = new HashMap<>();
     private final Thread thread;
     private final java.util.concurrent.atomic.AtomicInteger inboundMessages = new java.util.concurrent.atomic.AtomicInteger();
@@ -101,7 +103,7 @@ public final class StoreStage implements AutoCloseable {
 
     /** Queues a new sent message for storing; its link gets it once it is committed. */
     public void submitSend(OutboundMessage message) {
-        queue.add(new SendOp(message));
+        enqueue(new SendOp(message));
     }
 
     /**
@@ -113,7 +115,7 @@ public final class StoreStage implements AutoCloseable {
     public void submitReceive(Session session, Message message, HybridTimestamp receiverHlc) {
         int waiting = inboundMessages.incrementAndGet();
         long bytes = inboundBytes.addAndGet(message.payloadSize());
-        queue.add(new ReceiveOp(session, message, receiverHlc));
+        enqueue(new ReceiveOp(session, message, receiverHlc));
         if (waiting > INBOUND_HIGH_WATER_MESSAGES || bytes > INBOUND_HIGH_WATER_BYTES) {
             Channel ch = session.channel();
             if (paused.add(ch)) {
@@ -144,33 +146,43 @@ public final class StoreStage implements AutoCloseable {
     /** Queues the outcome of a sent message; its future completes once committed. */
     public void submitDelivery(OutboundMessage message, DeliveryStatus status, long receiverTimeMicros,
                                Duration roundTrip, String reason) {
-        queue.add(new DeliveryOp(message, status, receiverTimeMicros, roundTrip, reason));
+        enqueue(new DeliveryOp(message, status, receiverTimeMicros, roundTrip, reason));
     }
 
     /** A future that completes once everything queued before it is committed and passed on. */
     public CompletableFuture<Void> barrier() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.add(new BarrierOp(done));
+        enqueue(new BarrierOp(done));
         return done;
+    }
+
+    private void enqueue(Op op) {
+        queue.add(op);
+        if (idle) {
+            LockSupport.unpark(thread);
+        }
     }
 
     private void run() {
         List<Op> ops = new ArrayList<>(MAX_BATCH);
         while (true) {
             try {
-                Op first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (stopping && queue.isEmpty()) {
+                Op op;
+                while (ops.size() < MAX_BATCH && (op = queue.poll()) != null) {
+                    ops.add(op);
+                }
+                if (ops.isEmpty()) {
+                    if (stopping) {
                         return;
                     }
+                    idle = true;
+                    if (queue.isEmpty()) { // checked after idle is set, so an enqueue in between unparks us
+                        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+                    }
+                    idle = false;
                     continue;
                 }
-                ops.add(first);
-                queue.drainTo(ops, MAX_BATCH - 1);
                 process(ops);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             } catch (RuntimeException | java.lang.Error e) {
                 log.error("{}: store thread failed on a batch of {} operations", self, ops.size(), e);
             } finally {
@@ -333,19 +345,15 @@ public final class StoreStage implements AutoCloseable {
                 new StoreException("message " + d.message().message().id() + " was delivered but its receipt could not be stored", cause))));
     }
 
-    /** Commits what is queued, then stops the thread; waits at most {@code timeout}. */
+    /** Commits what is queued, then stops the thread; waits for it at most 30 s. */
     @Override
     public void close() {
         stopping = true;
+        LockSupport.unpark(thread);
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Whether the calling thread is the store thread (where nothing may wait on the store). */
-    public boolean isStoreThread() {
-        return Thread.currentThread() == thread;
     }
 }

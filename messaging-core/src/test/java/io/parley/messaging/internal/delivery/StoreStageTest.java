@@ -56,7 +56,8 @@ class StoreStageTest {
         // Closed, so no acks are written to it from the store thread; reads are still switched on and off.
         channel.close();
         Session session = new Session(PEER, 7, channel, false, "");
-        int count = StoreStage.INBOUND_HIGH_WATER_MESSAGES + 10;
+        // The store thread takes at most one batch before the held store stops it.
+        int count = StoreStage.INBOUND_HIGH_WATER_MESSAGES + StoreStage.MAX_BATCH + 10;
 
         for (int seq = 1; seq <= count; seq++) {
             stage.submitReceive(session, received(seq), new HybridTimestamp(seq, 0));

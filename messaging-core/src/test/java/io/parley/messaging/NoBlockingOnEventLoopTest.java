@@ -1,0 +1,95 @@
+package io.parley.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.util.concurrent.FastThreadLocalThread;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.blockhound.BlockHound;
+
+/**
+ * With BlockHound watching every event loop thread, a busy exchange with handshakes, acks, heartbeats, cut
+ * connections, reconnects, refusals and shutdown makes no blocking call on an event loop. Runs in a JVM of its
+ * own (see the surefire execution "no-blocking-on-event-loops").
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NoBlockingOnEventLoopTest {
+
+    private static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void installBlockHound() {
+        BlockHound.builder()
+                .loadIntegrations()
+                .nonBlockingThreadPredicate(p -> p.or(t -> t instanceof FastThreadLocalThread && t.getName().contains("-io-")))
+                .blockingMethodCallback(m -> BLOCKING_CALLS.add(m + " on " + Thread.currentThread().getName()
+                        + " at " + stack()))
+                .install();
+    }
+
+    @Test
+    void eventLoopsNeverBlockThroughTrafficCutsRefusalsAndShutdown() throws Exception {
+        assertThat(blockHoundDetectsSleepOnAnEventLoop()).as("BlockHound is active").isTrue();
+        BLOCKING_CALLS.clear();
+
+        try (Node b = Node.builder().id("b").reconnect(Duration.ofMillis(20), Duration.ofMillis(200)).build().start();
+             ChaosProxy toB = new ChaosProxy(b.localAddress().getPort());
+             Node a = Node.builder().id("a").reconnect(Duration.ofMillis(20), Duration.ofMillis(200))
+                     .heartbeat(Duration.ofMillis(50), Duration.ofSeconds(5))
+                     .peer("b", "localhost", toB.port()).build().start();
+             Node wrongCluster = Node.builder().id("c").cluster("other")
+                     .peer("b", "127.0.0.1", b.localAddress().getPort()).build().start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.peers().get(0).state() == PeerState.UP);
+            List<CompletableFuture<Receipt>> receipts = new ArrayList<>();
+            for (int i = 0; i < 5_000; i++) {
+                receipts.add(a.send("b", ("a" + i).getBytes(StandardCharsets.UTF_8)));
+                if (i == 2_500) {
+                    toB.cutAll();
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.peers().stream().anyMatch(p -> p.id().value().equals("a")));
+            for (int i = 0; i < 5_000; i++) {
+                receipts.add(b.send("a", ("b" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            CompletableFuture.allOf(receipts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            // Idle links ping every 50 ms; let some heartbeats happen.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a.peers().get(0).roundTrip().isZero());
+            assertThat(wrongCluster.peers().get(0).lastError()).isPresent();
+        }
+        assertThat(BLOCKING_CALLS).as("blocking calls on event loops").isEmpty();
+    }
+
+    private static boolean blockHoundDetectsSleepOnAnEventLoop() throws Exception {
+        Thread t = new FastThreadLocalThread(() -> {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "probe-io-1");
+        BLOCKING_CALLS.clear();
+        t.start();
+        t.join(5_000);
+        return BLOCKING_CALLS.stream().anyMatch(c -> c.contains("sleep"));
+    }
+
+    private static String stack() {
+        StringBuilder s = new StringBuilder();
+        for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
+            String c = e.getClassName();
+            if (c.startsWith("io.parley") || c.startsWith("io.netty")) {
+                s.append("\n    ").append(e);
+            }
+        }
+        return s.toString();
+    }
+}
