@@ -7,6 +7,7 @@ import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Hello;
 import io.parley.messaging.proto.v1.Welcome;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -16,6 +17,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A peer that speaks the wire protocol by hand over a plain blocking socket, so tests can send what a real node
@@ -78,6 +81,12 @@ final class RawPeer implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes {@code bytes} as they are, with no length prefix. */
+    void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     /** Sends a version 1 Hello and returns the Welcome; fails the test if anything else comes back. */
     Welcome handshake(String cluster, String nodeId, long incarnation) throws IOException {
         send(hello(1, cluster, nodeId, incarnation));
@@ -132,6 +141,27 @@ final class RawPeer implements AutoCloseable {
             throw new AssertionError("the node did not close the connection within " + READ_TIMEOUT.toMillis() + " ms", e);
         }
         assertThat(next).as("end of stream after the Error frame").isEqualTo(-1);
+    }
+
+    /**
+     * Reads frames until the node closes the connection (end of stream or a reset) and returns them; fails the
+     * test if the connection is still open after {@link #READ_TIMEOUT} of silence or the node sends bytes that
+     * do not parse as a frame.
+     */
+    List<Frame> readUntilClosedByNode() throws IOException {
+        List<Frame> frames = new ArrayList<>();
+        while (true) {
+            try {
+                frames.add(read());
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the node did not close the connection within " + READ_TIMEOUT.toMillis()
+                        + " ms; frames so far: " + frames, e);
+            } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError("the node sent bytes that are not a frame; frames so far: " + frames, e);
+            } catch (IOException e) {
+                return frames; // EOFException (possibly mid-frame) or a reset: the node closed it
+            }
+        }
     }
 
     @Override

@@ -27,14 +27,33 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class InMemoryMessageStore implements MessageStore {
 
-    private record OrderKey(HybridTimestamp hlc, UUID id, Direction direction) implements Comparable<OrderKey> {
+    /**
+     * A row's place in clock order. Clock and id alone do not identify a row: a peer may send two messages (or copy
+     * another peer's message) with the same id and clock, and each is a row of its own, so the sender's stream
+     * position breaks the tie.
+     */
+    private record OrderKey(HybridTimestamp hlc, UUID id, Direction direction, NodeId sender, long incarnation,
+                            long sequence) implements Comparable<OrderKey> {
+        static OrderKey of(Message m) {
+            return new OrderKey(m.hlc(), m.id(), m.direction(), m.sender(), m.senderIncarnation(), m.sequence());
+        }
+
         @Override
         public int compareTo(OrderKey o) {
             int c = hlc.compareTo(o.hlc);
             if (c == 0) {
                 c = id.compareTo(o.id);
             }
-            return c != 0 ? c : direction.compareTo(o.direction);
+            if (c == 0) {
+                c = direction.compareTo(o.direction);
+            }
+            if (c == 0) {
+                c = sender.compareTo(o.sender);
+            }
+            if (c == 0) {
+                c = Long.compare(incarnation, o.incarnation);
+            }
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
         }
     }
 
@@ -86,7 +105,7 @@ public final class InMemoryMessageStore implements MessageStore {
             checkOpen();
             checkApplicable(batch);
             for (Message m : batch.sent()) {
-                OrderKey key = new OrderKey(m.hlc(), m.id(), Direction.SENT);
+                OrderKey key = OrderKey.of(m);
                 if (sentById.putIfAbsent(m.id(), key) != null) {
                     throw new StoreException("message " + m.id() + " is already stored");
                 }
@@ -101,7 +120,7 @@ public final class InMemoryMessageStore implements MessageStore {
                     continue;
                 }
                 receivedByKey.put(key, m);
-                byClock.put(new OrderKey(m.hlc(), m.id(), Direction.RECEIVED), m);
+                byClock.put(OrderKey.of(m), m);
                 watermarks.merge(new StreamKey(m.sender(), m.senderIncarnation()), m.sequence(), Math::max);
                 outcomes.add(new WriteResult.ReceiveOutcome(false, m.receiverTimeMicros()));
             }

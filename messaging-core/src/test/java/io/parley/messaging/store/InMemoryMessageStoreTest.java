@@ -2,6 +2,7 @@ package io.parley.messaging.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Direction;
@@ -60,6 +61,28 @@ class InMemoryMessageStoreTest {
 
     private List<Message> all() {
         return store.history(HistoryQuery.builder().limit(HistoryQuery.MAX_LIMIT).build());
+    }
+
+    @Test
+    void receivedMessagesSharingIdAndClockAreStoredAsSeparateRows() {
+        store.open(SELF);
+        UUID id = new UUID(1, 1);
+        HybridTimestamp hlc = new HybridTimestamp(1_000, 0);
+        Message first = new Message(id, B, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, B_INCARNATION, 1, 1_000,
+                2_000, hlc, "first".getBytes(StandardCharsets.UTF_8));
+        Message second = new Message(id, B, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, B_INCARNATION, 2, 1_000,
+                2_001, hlc, "second".getBytes(StandardCharsets.UTF_8));
+        Message copyFromC = new Message(id, C, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, 9, 1, 1_000,
+                2_002, hlc, "spoof".getBytes(StandardCharsets.UTF_8));
+
+        store.apply(receiving(first));
+        store.apply(receiving(second, copyFromC));
+
+        assertThat(all()).extracting(Message::sender, Message::sequence, Message::text)
+                .containsExactlyInAnyOrder(
+                        tuple(B, 1L, "first"),
+                        tuple(B, 2L, "second"),
+                        tuple(C, 1L, "spoof"));
     }
 
     @Test
