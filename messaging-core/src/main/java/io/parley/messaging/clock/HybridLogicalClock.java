@@ -1,5 +1,6 @@
 package io.parley.messaging.clock;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -10,16 +11,41 @@ import java.util.Objects;
  * message or ack received. When a peer's clock runs ahead, readings follow the peer's physical time and the
  * counter grows until the local clock catches up; the counter is an {@code int}, which no realistic burst
  * exhausts, and should it ever do so the physical component is moved one microsecond on.
+ *
+ * <p>A remote reading more than {@link #maxForwardJump()} ahead of the local wall clock is not followed (the
+ * reading is taken as for a local event): one peer with a wildly wrong clock, or a hostile one, cannot drag every
+ * node's clock into the far future.
  */
 public final class HybridLogicalClock {
 
+    /** Default {@link #maxForwardJump()}: one hour, far beyond any skew a working cluster has. */
+    public static final Duration DEFAULT_MAX_FORWARD_JUMP = Duration.ofHours(1);
+
     private final WallClock clock;
+    private final long maxForwardMicros;
     private long wall;
     private int logical;
 
-    /** A clock reading {@code clock} for its physical component. */
+    /** A clock reading {@code clock} for its physical component, with the default maximum forward jump. */
     public HybridLogicalClock(WallClock clock) {
+        this(clock, DEFAULT_MAX_FORWARD_JUMP);
+    }
+
+    /**
+     * A clock reading {@code clock} for its physical component that follows remote readings at most
+     * {@code maxForwardJump} ahead of it.
+     */
+    public HybridLogicalClock(WallClock clock, Duration maxForwardJump) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        if (maxForwardJump.isNegative()) {
+            throw new IllegalArgumentException("maxForwardJump must not be negative, got " + maxForwardJump);
+        }
+        this.maxForwardMicros = WallClock.toMicros(maxForwardJump);
+    }
+
+    /** How far ahead of the local wall clock a remote reading may be and still be followed. */
+    public Duration maxForwardJump() {
+        return Duration.ofNanos(maxForwardMicros * 1_000L);
     }
 
     /** A reading for a local or send event. */
@@ -34,10 +60,17 @@ public final class HybridLogicalClock {
         return new HybridTimestamp(wall, logical);
     }
 
-    /** A reading for receiving {@code remote}, larger than both it and every earlier local reading. */
+    /**
+     * A reading for receiving {@code remote}, larger than both it and every earlier local reading (unless
+     * {@code remote} is beyond the maximum forward jump, when it is ignored).
+     */
     public synchronized HybridTimestamp receive(HybridTimestamp remote) {
         Objects.requireNonNull(remote, "remote");
         long physical = clock.nowMicros();
+        long ahead = remote.wallMicros() - physical; // negative when it overflows, which is far ahead too
+        if (remote.wallMicros() > physical && (ahead < 0 || ahead > maxForwardMicros)) {
+            return tick();
+        }
         long maxWall = Math.max(Math.max(wall, remote.wallMicros()), physical);
         if (maxWall == wall && maxWall == remote.wallMicros()) {
             logical = Math.max(logical, remote.logical());

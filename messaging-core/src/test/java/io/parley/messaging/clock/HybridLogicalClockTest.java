@@ -140,4 +140,18 @@ class HybridLogicalClockTest {
             previous = t;
         }
     }
+
+    @Test
+    void remoteReadingBeyondTheMaximumForwardJumpIsNotFollowed() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        HybridLogicalClock hlc = new HybridLogicalClock(now::get, java.time.Duration.ofSeconds(10));
+
+        HybridTimestamp followed = hlc.receive(new HybridTimestamp(1_000_000 + 10_000_000, 3));
+        assertThat(followed).isEqualTo(new HybridTimestamp(11_000_000, 4));
+
+        HybridTimestamp ignored = hlc.receive(new HybridTimestamp(Long.MAX_VALUE, 0));
+        assertThat(ignored.wallMicros()).isEqualTo(11_000_000);
+        assertThat(ignored).isGreaterThan(followed);
+        assertThat(hlc.tick()).isGreaterThan(ignored);
+    }
 }
