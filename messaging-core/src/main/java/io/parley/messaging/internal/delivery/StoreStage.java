@@ -237,6 +237,7 @@ public final class StoreStage implements AutoCloseable {
         if (m.sequence() > expected) {
             String reason = "sequence gap from " + m.sender() + ": expected " + expected + ", got " + m.sequence();
             log.warn("{}: closing connection to {}: {}", self, m.sender(), reason);
+            r.session().markClosing();
             Channel ch = r.session().channel();
             ch.writeAndFlush(Frames.error(Error.Code.CODE_PROTOCOL_VIOLATION, reason)).addListener(ChannelFutureListener.CLOSE);
             return false;

@@ -59,6 +59,10 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
         if (code != Error.Code.CODE_INTERNAL) {
             log.warn("{}: closing connection {}: {}", self, who, reason);
         }
+        Session session = ctx.channel().attr(Session.KEY).get();
+        if (session != null) {
+            session.markClosing();
+        }
         ctx.channel().config().setAutoRead(false);
         ctx.writeAndFlush(Frames.error(code, reason)).addListener(ChannelFutureListener.CLOSE);
     }

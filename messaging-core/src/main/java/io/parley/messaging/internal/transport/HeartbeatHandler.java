@@ -34,6 +34,9 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Session session = ctx.channel().attr(Session.KEY).get();
+        if (session != null && session.isClosing()) {
+            return; // decoded from the same read as a frame that broke the protocol: not acted on
+        }
         long now = settings.clock().nowMicros();
         if (session != null) {
             session.touch(now);

@@ -19,6 +19,7 @@ public final class Session {
     private final boolean dialedBySelf;
     private final String peerAdvertisedAddress;
     private volatile long lastSeenMicros;
+    private volatile boolean closing;
 
     public Session(NodeId peer, long peerIncarnation, Channel channel, boolean dialedBySelf, String peerAdvertisedAddress) {
         this.peer = Objects.requireNonNull(peer, "peer");
@@ -58,6 +59,15 @@ public final class Session {
 
     public void touch(long nowMicros) {
         lastSeenMicros = nowMicros;
+    }
+
+    /** This connection is being closed for breaking the protocol: frames still in flight on it are dropped. */
+    public void markClosing() {
+        closing = true;
+    }
+
+    public boolean isClosing() {
+        return closing;
     }
 
     @Override

@@ -133,4 +133,15 @@ class HeartbeatHandlerTest {
         assertThat(out.getError().getCode()).isEqualTo(Error.Code.CODE_IDLE_TIMEOUT);
         assertThat(channel.isOpen()).isFalse();
     }
+
+    @Test
+    void framesArrivingAfterAProtocolViolationAreDropped() {
+        session.markClosing();
+
+        channel.writeInbound(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(9)).build());
+        channel.writeInbound(Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("late")).build());
+
+        assertThat(channel.<Object>readOutbound()).as("no Pong for a ping on a closing connection").isNull();
+        assertThat(channel.<Object>readInbound()).as("nothing passed on").isNull();
+    }
 }
