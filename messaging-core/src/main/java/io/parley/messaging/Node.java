@@ -5,6 +5,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parley.messaging.clock.HybridLogicalClock;
+import io.parley.messaging.internal.delivery.InboundGate;
 import io.parley.messaging.internal.delivery.ListenerDispatcher;
 import io.parley.messaging.internal.delivery.MessageIds;
 import io.parley.messaging.internal.delivery.PeerLink;
@@ -103,8 +104,9 @@ public final class Node implements AutoCloseable {
                 ownListenerExecutor = Executors.newSingleThreadExecutor(threads(prefix + "-listener"));
                 return ownListenerExecutor;
             });
-            ListenerDispatcher listeners = new ListenerDispatcher(config.id(), config.listener().orElse(null), listenerExecutor);
-            storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, threads(prefix + "-store"));
+            InboundGate gate = new InboundGate(config.id());
+            ListenerDispatcher listeners = new ListenerDispatcher(config.id(), config.listener().orElse(null), listenerExecutor, gate);
+            storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, gate, threads(prefix + "-store"));
             storeStage.start();
             peerTable = new PeerTable(config.id(), group, config.limits(), storeStage, hlc, config.clock(), receipts,
                     new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout());

@@ -21,22 +21,39 @@ public final class ListenerDispatcher {
     private final NodeId self;
     private final MessageListener listener;
     private final Executor executor;
+    private final InboundGate gate;
     private final ConcurrentLinkedQueue<List<Message>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
-    public ListenerDispatcher(NodeId self, MessageListener listener, Executor executor) {
+    public ListenerDispatcher(NodeId self, MessageListener listener, Executor executor, InboundGate gate) {
         this.self = self;
         this.listener = listener;
         this.executor = executor;
+        this.gate = gate;
     }
 
-    /** Queues {@code messages} for the listener, in order. Called from the store thread. */
+    /**
+     * Queues {@code messages} for the listener, in order, and releases them from the {@link InboundGate} once
+     * the listener has seen them. Called from the store thread.
+     */
     public void deliver(List<Message> messages) {
-        if (listener == null || messages.isEmpty()) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        if (listener == null) {
+            release(messages);
             return;
         }
         queue.add(messages);
         schedule();
+    }
+
+    private void release(List<Message> messages) {
+        long bytes = 0;
+        for (Message m : messages) {
+            bytes += m.payloadSize();
+        }
+        gate.released(messages.size(), bytes);
     }
 
     private void schedule() {
@@ -62,6 +79,7 @@ public final class ListenerDispatcher {
                     log.warn("{}: message listener threw on message {} from {}", self, m.id(), m.sender(), e);
                 }
             }
+            release(batch);
         }
         scheduled.set(false);
         if (!queue.isEmpty()) {

@@ -50,10 +50,6 @@ public final class StoreStage implements AutoCloseable {
 
     /** Most operations committed in one batch. */
     public static final int MAX_BATCH = 4096;
-    /** Received messages waiting for the store past which connections stop being read. */
-    public static final int INBOUND_HIGH_WATER_MESSAGES = 32_768;
-    /** Payload bytes waiting for the store past which connections stop being read. */
-    public static final long INBOUND_HIGH_WATER_BYTES = 64L * 1024 * 1024;
 
     private sealed interface Op permits SendOp, ReceiveOp, DeliveryOp, BarrierOp {
     }
@@ -83,14 +79,13 @@ public final class StoreStage implements AutoCloseable {
     private volatile boolean idle;
     private final Map<StreamKey, Long> nextExpected = new HashMap<>();
     private final Thread thread;
-    private final java.util.concurrent.atomic.AtomicInteger inboundMessages = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong inboundBytes = new java.util.concurrent.atomic.AtomicLong();
-    private final Set<Channel> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final InboundGate gate;
     private volatile boolean stopping;
 
-    public StoreStage(NodeId self, MessageStore store, Executor receipts, ListenerDispatcher listeners,
+    public StoreStage(NodeId self, MessageStore store, Executor receipts, ListenerDispatcher listeners, InboundGate gate,
                       java.util.concurrent.ThreadFactory threads) {
         this.self = self;
+        this.gate = gate;
         this.store = store;
         this.receipts = receipts;
         this.listeners = listeners;
@@ -107,40 +102,12 @@ public final class StoreStage implements AutoCloseable {
     }
 
     /**
-     * Queues a received message; it is acked on {@code session} once committed. While more than
-     * {@value #INBOUND_HIGH_WATER_MESSAGES} messages or {@link #INBOUND_HIGH_WATER_BYTES} bytes wait, the
-     * connection is no longer read (so TCP pushes back on the sender) until the store has caught up to a quarter
-     * of that: memory stays bounded whatever peers send.
+     * Queues a received message; it is acked on {@code session} once committed. The {@link InboundGate} stops
+     * reading the connection while too many received messages wait.
      */
     public void submitReceive(Session session, Message message, HybridTimestamp receiverHlc) {
-        int waiting = inboundMessages.incrementAndGet();
-        long bytes = inboundBytes.addAndGet(message.payloadSize());
+        gate.admitted(session.channel(), message.payloadSize());
         enqueue(new ReceiveOp(session, message, receiverHlc));
-        if (waiting > INBOUND_HIGH_WATER_MESSAGES || bytes > INBOUND_HIGH_WATER_BYTES) {
-            Channel ch = session.channel();
-            if (paused.add(ch)) {
-                ch.config().setAutoRead(false);
-                log.debug("{}: store is behind ({} messages, {} bytes waiting); pausing reads from {}", self, waiting, bytes,
-                        session.peer());
-            }
-        }
-    }
-
-    private void received(ReceiveOp r) {
-        int waiting = inboundMessages.decrementAndGet();
-        long bytes = inboundBytes.addAndGet(-r.message().payloadSize());
-        if (!paused.isEmpty() && waiting <= INBOUND_HIGH_WATER_MESSAGES / 4 && bytes <= INBOUND_HIGH_WATER_BYTES / 4) {
-            for (var it = paused.iterator(); it.hasNext(); ) {
-                Channel ch = it.next();
-                it.remove();
-                ch.config().setAutoRead(true);
-            }
-        }
-    }
-
-    /** Received messages queued and not yet committed. */
-    public int inboundBacklog() {
-        return inboundMessages.get();
     }
 
     /** Queues the outcome of a sent message; its future completes once committed. */
@@ -201,11 +168,11 @@ public final class StoreStage implements AutoCloseable {
             if (op instanceof SendOp s) {
                 sends.add(s.message());
             } else if (op instanceof ReceiveOp r) {
-                received(r);
                 if (!broken.contains(r.session()) && inOrder(r)) {
                     receives.add(r);
                 } else {
                     broken.add(r.session());
+                    gate.released(1, r.message().payloadSize());
                 }
             } else if (op instanceof DeliveryOp d) {
                 deliveries.add(d);
@@ -265,16 +232,22 @@ public final class StoreStage implements AutoCloseable {
         }
         Map<Session, List<PendingAck>> acks = new LinkedHashMap<>();
         List<Message> fresh = new ArrayList<>(receives.size());
+        int duplicates = 0;
+        long duplicateBytes = 0;
         for (int i = 0; i < receives.size(); i++) {
             ReceiveOp r = receives.get(i);
             WriteResult.ReceiveOutcome outcome = outcomes.get(i);
             acks.computeIfAbsent(r.session(), s -> new ArrayList<>()).add(new PendingAck(r.message().sequence(),
                     outcome.receiverTimeMicros(), r.receiverHlc(),
                     outcome.duplicate() ? AckStatus.ACK_STATUS_DUPLICATE : AckStatus.ACK_STATUS_STORED, ""));
-            if (!outcome.duplicate()) {
+            if (outcome.duplicate()) {
+                duplicates++;
+                duplicateBytes += r.message().payloadSize();
+            } else {
                 fresh.add(r.message());
             }
         }
+        gate.released(duplicates, duplicateBytes);
         listeners.deliver(fresh); // queued for the listener before the sender can learn of the ack
         acks.forEach(StoreStage::writeAcks);
     }
@@ -328,6 +301,7 @@ public final class StoreStage implements AutoCloseable {
         receipts.execute(() -> sends.forEach(m -> m.future().completeExceptionally(cause)));
         // Received messages were not stored, so they are not acked: close their connections, and the senders
         // retransmit them when they reconnect. The expected sequence is read again from the store then.
+        gate.released(receives.size(), receives.stream().mapToLong(r -> r.message().payloadSize()).sum());
         for (ReceiveOp r : receives) {
             nextExpected.remove(new StreamKey(r.message().sender(), r.message().senderIncarnation()));
             Channel ch = r.session().channel();

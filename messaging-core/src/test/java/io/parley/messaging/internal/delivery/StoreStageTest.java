@@ -38,12 +38,27 @@ class StoreStageTest {
     private final List<Message> heard = new CopyOnWriteArrayList<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
     private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final InboundGate gate = new InboundGate(SELF);
+    private final CountDownLatch listenerRelease = new CountDownLatch(1);
+    private volatile boolean holdListener;
     private final StoreStage stage = new StoreStage(SELF, new HeldStore(memory, release), executor,
-            new ListenerDispatcher(SELF, heard::add, executor), Thread::new);
+            new ListenerDispatcher(SELF, this::listen, executor, gate), gate, Thread::new);
+
+    private void listen(Message m) {
+        if (holdListener) {
+            try {
+                listenerRelease.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        heard.add(m);
+    }
 
     @AfterEach
     void tearDown() {
         release.countDown();
+        listenerRelease.countDown();
         stage.close();
         executor.shutdownNow();
         channel.finishAndReleaseAll();
@@ -57,21 +72,43 @@ class StoreStageTest {
         channel.close();
         Session session = new Session(PEER, 7, channel, false, "");
         // The store thread takes at most one batch before the held store stops it.
-        int count = StoreStage.INBOUND_HIGH_WATER_MESSAGES + StoreStage.MAX_BATCH + 10;
+        int count = InboundGate.HIGH_WATER_MESSAGES + StoreStage.MAX_BATCH + 10;
 
         for (int seq = 1; seq <= count; seq++) {
             stage.submitReceive(session, received(seq), new HybridTimestamp(seq, 0));
         }
         assertThat(channel.config().isAutoRead()).as("paused while the store holds back").isFalse();
-        assertThat(stage.inboundBacklog()).isGreaterThan(StoreStage.INBOUND_HIGH_WATER_MESSAGES);
+        assertThat(gate.backlog()).isGreaterThan(InboundGate.HIGH_WATER_MESSAGES);
 
         release.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> channel.config().isAutoRead());
         stage.barrier().get(30, TimeUnit.SECONDS);
-        assertThat(stage.inboundBacklog()).isZero();
         assertThat(memory.receivedWatermark(PEER, 7)).isEqualTo(count);
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == count);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gate.backlog() == 0);
         assertThat(heard).extracting(Message::sequence).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void receiverStopsReadingWhileTheListenerIsBehindAndResumesOnceItCatchesUp() throws Exception {
+        memory.open(SELF);
+        release.countDown();
+        holdListener = true;
+        stage.start();
+        channel.close();
+        Session session = new Session(PEER, 7, channel, false, "");
+        int count = InboundGate.HIGH_WATER_MESSAGES + 10;
+
+        for (int seq = 1; seq <= count; seq++) {
+            stage.submitReceive(session, received(seq), new HybridTimestamp(seq, 0));
+        }
+        stage.barrier().get(30, TimeUnit.SECONDS);
+        assertThat(memory.receivedWatermark(PEER, 7)).as("all stored").isEqualTo(count);
+        assertThat(channel.config().isAutoRead()).as("paused while the listener holds back").isFalse();
+
+        listenerRelease.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> channel.config().isAutoRead());
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == count && gate.backlog() == 0);
     }
 
     @Test

@@ -1,0 +1,66 @@
+package io.parley.messaging.internal.delivery;
+
+import io.netty.channel.Channel;
+import io.parley.messaging.NodeId;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bounds the memory that received messages hold between the wire and the end of the listener call: while more
+ * than {@link #HIGH_WATER_MESSAGES} messages or {@link #HIGH_WATER_BYTES} payload bytes are waiting for the store
+ * or the listener, the connections they came on are no longer read, so TCP pushes back on the senders; reading
+ * resumes once the backlog is down to a quarter of that. A slow store and a slow listener are both covered.
+ *
+ * <p>Thread-safe: admitted on event loops, released on the store thread and the listener executor.
+ */
+public final class InboundGate {
+
+    private static final Logger log = LoggerFactory.getLogger(InboundGate.class);
+
+    /** Messages waiting past which reading stops. */
+    public static final int HIGH_WATER_MESSAGES = 32_768;
+    /** Payload bytes waiting past which reading stops. */
+    public static final long HIGH_WATER_BYTES = 64L * 1024 * 1024;
+
+    private final NodeId self;
+    private final AtomicInteger messages = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+    private final Set<Channel> paused = ConcurrentHashMap.newKeySet();
+
+    public InboundGate(NodeId self) {
+        this.self = self;
+    }
+
+    /** A message of {@code payloadBytes} arrived on {@code channel}. */
+    public void admitted(Channel channel, int payloadBytes) {
+        int waiting = messages.incrementAndGet();
+        long waitingBytes = bytes.addAndGet(payloadBytes);
+        if ((waiting > HIGH_WATER_MESSAGES || waitingBytes > HIGH_WATER_BYTES) && paused.add(channel)) {
+            channel.config().setAutoRead(false);
+            log.debug("{}: {} received messages ({} bytes) wait for the store or the listener; pausing reads on {}",
+                    self, waiting, waitingBytes, channel.remoteAddress());
+        }
+    }
+
+    /** {@code count} messages holding {@code payloadBytes} are done with: stored and, if new, seen by the listener. */
+    public void released(int count, long payloadBytes) {
+        int waiting = messages.addAndGet(-count);
+        long waitingBytes = bytes.addAndGet(-payloadBytes);
+        if (!paused.isEmpty() && waiting <= HIGH_WATER_MESSAGES / 4 && waitingBytes <= HIGH_WATER_BYTES / 4) {
+            for (var it = paused.iterator(); it.hasNext(); ) {
+                Channel ch = it.next();
+                it.remove();
+                ch.config().setAutoRead(true);
+            }
+        }
+    }
+
+    /** Received messages not yet done with. */
+    public int backlog() {
+        return messages.get();
+    }
+}
