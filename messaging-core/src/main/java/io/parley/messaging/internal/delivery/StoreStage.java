@@ -273,7 +273,6 @@ public final class StoreStage implements AutoCloseable {
         for (DeliveryOp d : deliveries) {
             perLink.merge(d.message().link(), 1, Integer::sum);
         }
-        perLink.forEach(PeerLink::released);
         receipts.execute(() -> {
             for (DeliveryOp d : deliveries) {
                 Message m = d.message().message();
@@ -285,6 +284,8 @@ public final class StoreStage implements AutoCloseable {
                             m.recipient() + " rejected message " + m.id() + ": " + d.reason()));
                 }
             }
+            // Counted as outstanding until their futures have run, so slow receipt callbacks hold back send().
+            perLink.forEach(PeerLink::released);
         });
     }
 
