@@ -99,9 +99,9 @@ public final class Node implements AutoCloseable {
             incarnation = config.store().open(config.id());
             String prefix = "parley-" + config.id();
             group = new MultiThreadIoEventLoopGroup(config.ioThreads(), threads(prefix + "-io"), NioIoHandler.newFactory());
-            receipts = Executors.newSingleThreadExecutor(threads(prefix + "-receipts"));
+            receipts = singleThread(threads(prefix + "-receipts"));
             var listenerExecutor = config.listenerExecutor().orElseGet(() -> {
-                ownListenerExecutor = Executors.newSingleThreadExecutor(threads(prefix + "-listener"));
+                ownListenerExecutor = singleThread(threads(prefix + "-listener"));
                 return ownListenerExecutor;
             });
             InboundGate gate = new InboundGate(config.id());
@@ -140,11 +140,21 @@ public final class Node implements AutoCloseable {
      */
     private java.util.concurrent.ThreadFactory threads(String name) {
         java.util.concurrent.ThreadFactory factory = name.endsWith("-io") ? new DefaultThreadFactory(name, true) : plainThreads(name);
+        java.util.Set<Thread> own = ownThreads; // not the node itself, so nothing outlives it through a factory
         return task -> {
             Thread t = factory.newThread(task);
-            ownThreads.add(t);
+            own.add(t);
             return t;
         };
+    }
+
+    /**
+     * One thread with an unbounded queue. Not {@code Executors.newSingleThreadExecutor}: its wrapper has a
+     * finalizer, which kept every closed node (and its in-memory store) alive until the finalizer thread ran.
+     */
+    private static ExecutorService singleThread(java.util.concurrent.ThreadFactory factory) {
+        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), factory);
     }
 
     private static java.util.concurrent.ThreadFactory plainThreads(String name) {

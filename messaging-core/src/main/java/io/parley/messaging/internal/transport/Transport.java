@@ -34,7 +34,10 @@ public final class Transport {
         this.settings = settings;
         this.events = events;
         this.group = group;
-        this.resolverThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        // A plain ThreadPoolExecutor: the Executors.newSingleThreadExecutor wrapper has a finalizer that keeps
+        // everything its thread factory reaches alive until the finalizer thread runs.
+        this.resolverThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "parley-" + settings.self() + "-resolver");
             t.setDaemon(true);
             return t;
