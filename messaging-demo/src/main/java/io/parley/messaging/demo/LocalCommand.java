@@ -93,6 +93,9 @@ final class LocalCommand implements Callable<Integer> {
             }
             CompletableFuture.allOf(receipts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             out.printf("all %d messages delivered and stored on both sides%n", receipts.size());
+            // Clock offsets come from NTP-style samples; the first ones, taken while the JVM warms up, are rough.
+            // Two seconds of heartbeats give each link a few more, and the best of them is shown.
+            Thread.sleep(2_000);
             for (Node n : cluster) {
                 for (PeerInfo p : n.peers()) {
                     out.printf("[%s] peer %-4s %-4s rtt %.2f ms, clock offset %+.2f ms%n", n.id(), p.id(), p.state(),
