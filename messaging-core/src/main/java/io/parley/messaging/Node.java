@@ -5,10 +5,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parley.messaging.clock.HybridLogicalClock;
+import io.parley.messaging.internal.Threads;
 import io.parley.messaging.internal.delivery.InboundGate;
 import io.parley.messaging.internal.delivery.ListenerDispatcher;
 import io.parley.messaging.internal.delivery.MessageIds;
 import io.parley.messaging.internal.delivery.PeerLink;
+import io.parley.messaging.internal.delivery.Quiescence;
 import io.parley.messaging.internal.delivery.StoreStage;
 import io.parley.messaging.internal.membership.Backoff;
 import io.parley.messaging.internal.membership.PeerTable;
@@ -18,9 +20,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -70,7 +74,8 @@ public final class Node implements AutoCloseable {
     private Transport transport;
     private volatile InetSocketAddress localAddress;
     private volatile String advertised = "";
-    private final java.util.Set<Thread> ownThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
+    private final Quiescence quiescence = new Quiescence();
 
     Node(NodeConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -99,9 +104,9 @@ public final class Node implements AutoCloseable {
             incarnation = config.store().open(config.id());
             String prefix = "parley-" + config.id();
             group = new MultiThreadIoEventLoopGroup(config.ioThreads(), threads(prefix + "-io"), NioIoHandler.newFactory());
-            receipts = singleThread(threads(prefix + "-receipts"));
+            receipts = Threads.single(threads(prefix + "-receipts"));
             var listenerExecutor = config.listenerExecutor().orElseGet(() -> {
-                ownListenerExecutor = singleThread(threads(prefix + "-listener"));
+                ownListenerExecutor = Threads.single(threads(prefix + "-listener"));
                 return ownListenerExecutor;
             });
             InboundGate gate = new InboundGate(config.id());
@@ -109,7 +114,7 @@ public final class Node implements AutoCloseable {
             storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, gate, threads(prefix + "-store"));
             storeStage.start();
             peerTable = new PeerTable(config.id(), group, config.limits(), storeStage, hlc, config.clock(), receipts,
-                    new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout());
+                    new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(), quiescence);
             config.peers().forEach(peerTable::add);
             ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
                     config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
@@ -138,30 +143,12 @@ public final class Node implements AutoCloseable {
      * Event loop threads are Netty's FastThreadLocalThreads (which Netty treats as never allowed to block); the
      * store, receipt and listener threads are plain threads, which may wait.
      */
-    private java.util.concurrent.ThreadFactory threads(String name) {
-        java.util.concurrent.ThreadFactory factory = name.endsWith("-io") ? new DefaultThreadFactory(name, true) : plainThreads(name);
-        java.util.Set<Thread> own = ownThreads; // not the node itself, so nothing outlives it through a factory
+    private ThreadFactory threads(String name) {
+        ThreadFactory factory = name.endsWith("-io") ? new DefaultThreadFactory(name, true) : Threads.daemon(name);
+        Set<Thread> own = ownThreads; // not the node itself, so nothing outlives it through a factory
         return task -> {
             Thread t = factory.newThread(task);
             own.add(t);
-            return t;
-        };
-    }
-
-    /**
-     * One thread with an unbounded queue. Not {@code Executors.newSingleThreadExecutor}: its wrapper has a
-     * finalizer, which kept every closed node (and its in-memory store) alive until the finalizer thread ran.
-     */
-    private static ExecutorService singleThread(java.util.concurrent.ThreadFactory factory) {
-        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), factory);
-    }
-
-    private static java.util.concurrent.ThreadFactory plainThreads(String name) {
-        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        return task -> {
-            Thread t = new Thread(task, name + "-" + count.incrementAndGet());
-            t.setDaemon(true);
             return t;
         };
     }
@@ -311,19 +298,14 @@ public final class Node implements AutoCloseable {
     }
 
     private void drain(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean busy = peerTable.links().stream()
-                    .anyMatch(l -> l.outstanding() > 0 && peerTable.isConnected(l.peer()));
-            if (!busy) {
+        try {
+            if (quiescence.await(() -> peerTable.links().stream()
+                    .noneMatch(l -> l.outstanding() > 0 && peerTable.isConnected(l.peer())), timeout)) {
                 return;
             }
-            try {
-                Thread.sleep(10); // close() runs on the caller's thread; polling keeps the links free of waiters
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         log.warn("{}: closing with messages still unacknowledged after {} ms", config.id(), timeout.toMillis());
     }

@@ -7,6 +7,7 @@ import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.HybridTimestamp;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,22 +39,16 @@ public final class InMemoryMessageStore implements MessageStore {
             return new OrderKey(m.hlc(), m.id(), m.direction(), m.sender(), m.senderIncarnation(), m.sequence());
         }
 
+        private static final Comparator<OrderKey> ORDER = Comparator.comparing(OrderKey::hlc)
+                .thenComparing(OrderKey::id)
+                .thenComparing(OrderKey::direction)
+                .thenComparing(OrderKey::sender)
+                .thenComparingLong(OrderKey::incarnation)
+                .thenComparingLong(OrderKey::sequence);
+
         @Override
         public int compareTo(OrderKey o) {
-            int c = hlc.compareTo(o.hlc);
-            if (c == 0) {
-                c = id.compareTo(o.id);
-            }
-            if (c == 0) {
-                c = direction.compareTo(o.direction);
-            }
-            if (c == 0) {
-                c = sender.compareTo(o.sender);
-            }
-            if (c == 0) {
-                c = Long.compare(incarnation, o.incarnation);
-            }
-            return c != 0 ? c : Long.compare(sequence, o.sequence);
+            return ORDER.compare(this, o);
         }
     }
 
@@ -103,12 +98,10 @@ public final class InMemoryMessageStore implements MessageStore {
         writeLock.lock();
         try {
             checkOpen();
-            checkApplicable(batch);
+            checkApplicable(batch); // from here on nothing throws, so a batch is stored whole or not at all
             for (Message m : batch.sent()) {
                 OrderKey key = OrderKey.of(m);
-                if (sentById.putIfAbsent(m.id(), key) != null) {
-                    throw new StoreException("message " + m.id() + " is already stored");
-                }
+                sentById.put(m.id(), key);
                 byClock.put(key, m);
             }
             List<WriteResult.ReceiveOutcome> outcomes = new ArrayList<>(batch.received().size());
@@ -126,9 +119,6 @@ public final class InMemoryMessageStore implements MessageStore {
             }
             for (DeliveryUpdate d : batch.deliveries()) {
                 OrderKey key = sentById.get(d.messageId());
-                if (key == null) {
-                    throw new StoreException("no sent message " + d.messageId() + " to mark " + d.status());
-                }
                 Message m = byClock.get(key);
                 if (m.status() == DeliveryStatus.PENDING) {
                     byClock.put(key, m.withDelivery(d.status(), d.receiverTimeMicros()));

@@ -1,7 +1,9 @@
 package io.parley.messaging.internal.delivery;
 
 import io.netty.channel.Channel;
+import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,9 +48,16 @@ public final class InboundGate {
         }
     }
 
-    /** {@code count} messages holding {@code payloadBytes} are done with: stored and, if new, seen by the listener. */
-    public void released(int count, long payloadBytes) {
-        int waiting = messages.addAndGet(-count);
+    /** {@code done} are done with: stored and, if new, seen by the listener (or dropped). */
+    public void released(Collection<Message> done) {
+        if (done.isEmpty()) {
+            return;
+        }
+        long payloadBytes = 0;
+        for (Message m : done) {
+            payloadBytes += m.payloadSize();
+        }
+        int waiting = messages.addAndGet(-done.size());
         long waitingBytes = bytes.addAndGet(-payloadBytes);
         if (!paused.isEmpty() && waiting <= HIGH_WATER_MESSAGES / 4 && waitingBytes <= HIGH_WATER_BYTES / 4) {
             for (var it = paused.iterator(); it.hasNext(); ) {

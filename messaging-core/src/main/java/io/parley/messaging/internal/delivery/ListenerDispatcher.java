@@ -41,19 +41,11 @@ public final class ListenerDispatcher {
             return;
         }
         if (listener == null) {
-            release(messages);
+            gate.released(messages);
             return;
         }
         queue.add(messages);
         schedule();
-    }
-
-    private void release(List<Message> messages) {
-        long bytes = 0;
-        for (Message m : messages) {
-            bytes += m.payloadSize();
-        }
-        gate.released(messages.size(), bytes);
     }
 
     private void schedule() {
@@ -79,7 +71,7 @@ public final class ListenerDispatcher {
                     log.warn("{}: message listener threw on message {} from {}", self, m.id(), m.sender(), e);
                 }
             }
-            release(batch);
+            gate.released(batch);
         }
         scheduled.set(false);
         if (!queue.isEmpty()) {

@@ -46,6 +46,7 @@ public final class PeerLink {
     private final WallClock clock;
     private final ClockOffsetEstimator offsets;
     private final Executor receipts;
+    private final Quiescence quiescence;
 
     private final Object sendLock = new Object();
     private long nextSeq;
@@ -59,7 +60,7 @@ public final class PeerLink {
     private NodeClosedException closed;
 
     public PeerLink(NodeId peer, EventLoop loop, int window, int maxQueued, StoreStage store, HybridLogicalClock hlc,
-                    WallClock clock, ClockOffsetEstimator offsets, Executor receipts) {
+                    WallClock clock, ClockOffsetEstimator offsets, Executor receipts, Quiescence quiescence) {
         this.peer = peer;
         this.loop = loop;
         this.window = window;
@@ -69,6 +70,7 @@ public final class PeerLink {
         this.clock = clock;
         this.offsets = offsets;
         this.receipts = receipts;
+        this.quiescence = quiescence;
     }
 
     public NodeId peer() {
@@ -129,6 +131,7 @@ public final class PeerLink {
     /** {@code count} messages reached a final state. Called from the store thread. */
     void released(int count) {
         outstanding.addAndGet(-count);
+        quiescence.changed();
     }
 
     /** A connection to the peer is established: carry the stream on it, starting with what was unacknowledged. */
@@ -192,6 +195,7 @@ public final class PeerLink {
             return;
         }
         outstanding.addAndGet(-messages.size());
+        quiescence.changed();
         receipts.execute(() -> messages.forEach(m -> m.future().completeExceptionally(cause)));
     }
 

@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,7 +174,7 @@ public final class StoreStage implements AutoCloseable {
                     receives.add(r);
                 } else {
                     broken.add(r.session());
-                    gate.released(1, r.message().payloadSize());
+                    gate.released(List.of(r.message()));
                 }
             } else if (op instanceof DeliveryOp d) {
                 deliveries.add(d);
@@ -232,8 +234,7 @@ public final class StoreStage implements AutoCloseable {
         }
         Map<Session, List<PendingAck>> acks = new LinkedHashMap<>();
         List<Message> fresh = new ArrayList<>(receives.size());
-        int duplicates = 0;
-        long duplicateBytes = 0;
+        List<Message> duplicates = new ArrayList<>();
         for (int i = 0; i < receives.size(); i++) {
             ReceiveOp r = receives.get(i);
             WriteResult.ReceiveOutcome outcome = outcomes.get(i);
@@ -241,13 +242,12 @@ public final class StoreStage implements AutoCloseable {
                     outcome.receiverTimeMicros(), r.receiverHlc(),
                     outcome.duplicate() ? AckStatus.ACK_STATUS_DUPLICATE : AckStatus.ACK_STATUS_STORED, ""));
             if (outcome.duplicate()) {
-                duplicates++;
-                duplicateBytes += r.message().payloadSize();
+                duplicates.add(r.message());
             } else {
                 fresh.add(r.message());
             }
         }
-        gate.released(duplicates, duplicateBytes);
+        gate.released(duplicates);
         listeners.deliver(fresh); // queued for the listener before the sender can learn of the ack
         acks.forEach(StoreStage::writeAcks);
     }
@@ -266,25 +266,33 @@ public final class StoreStage implements AutoCloseable {
     }
 
     private void passOnDeliveries(List<DeliveryOp> deliveries) {
-        if (deliveries.isEmpty()) {
+        settle(deliveries, DeliveryOp::message, d -> {
+            Message m = d.message().message();
+            if (d.status() == DeliveryStatus.DELIVERED) {
+                d.message().future().complete(new Receipt(m.id(), m.recipient(), m.senderTimeMicros(),
+                        d.receiverTimeMicros(), d.roundTrip(), DeliveryStatus.DELIVERED));
+            } else {
+                d.message().future().completeExceptionally(new DeliveryRejectedException(
+                        m.recipient() + " rejected message " + m.id() + ": " + d.reason()));
+            }
+        });
+    }
+
+    /**
+     * Completes the futures of sent messages that reached a final state, on the receipt thread, and only then
+     * releases them from their links: they count as outstanding until their callbacks have run, so slow receipt
+     * callbacks hold back {@code send()}.
+     */
+    private <T> void settle(List<T> items, Function<T, OutboundMessage> message, Consumer<T> complete) {
+        if (items.isEmpty()) {
             return;
         }
-        Map<PeerLink, Integer> perLink = new IdentityHashMap<>();
-        for (DeliveryOp d : deliveries) {
-            perLink.merge(d.message().link(), 1, Integer::sum);
-        }
         receipts.execute(() -> {
-            for (DeliveryOp d : deliveries) {
-                Message m = d.message().message();
-                if (d.status() == DeliveryStatus.DELIVERED) {
-                    d.message().future().complete(new Receipt(m.id(), m.recipient(), m.senderTimeMicros(),
-                            d.receiverTimeMicros(), d.roundTrip(), DeliveryStatus.DELIVERED));
-                } else {
-                    d.message().future().completeExceptionally(new DeliveryRejectedException(
-                            m.recipient() + " rejected message " + m.id() + ": " + d.reason()));
-                }
+            Map<PeerLink, Integer> perLink = new IdentityHashMap<>();
+            for (T item : items) {
+                complete.accept(item);
+                perLink.merge(message.apply(item).link(), 1, Integer::sum);
             }
-            // Counted as outstanding until their futures have run, so slow receipt callbacks hold back send().
             perLink.forEach(PeerLink::released);
         });
     }
@@ -294,15 +302,10 @@ public final class StoreStage implements AutoCloseable {
         log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", self, sends.size(),
                 receives.size(), deliveries.size(), e);
         StoreException cause = e instanceof StoreException se ? se : new StoreException("store failed: " + e.getMessage(), e);
-        Map<PeerLink, Integer> perLink = new IdentityHashMap<>();
-        for (OutboundMessage m : sends) {
-            perLink.merge(m.link(), 1, Integer::sum);
-        }
-        perLink.forEach(PeerLink::released);
-        receipts.execute(() -> sends.forEach(m -> m.future().completeExceptionally(cause)));
+        settle(sends, Function.identity(), m -> m.future().completeExceptionally(cause));
         // Received messages were not stored, so they are not acked: close their connections, and the senders
         // retransmit them when they reconnect. The expected sequence is read again from the store then.
-        gate.released(receives.size(), receives.stream().mapToLong(r -> r.message().payloadSize()).sum());
+        gate.released(receives.stream().map(ReceiveOp::message).toList());
         for (ReceiveOp r : receives) {
             nextExpected.remove(new StreamKey(r.message().sender(), r.message().senderIncarnation()));
             Channel ch = r.session().channel();
@@ -312,13 +315,8 @@ public final class StoreStage implements AutoCloseable {
             }
         }
         // Delivery updates were not recorded; their messages stay PENDING in the store, and their futures fail.
-        perLink.clear();
-        for (DeliveryOp d : deliveries) {
-            perLink.merge(d.message().link(), 1, Integer::sum);
-        }
-        perLink.forEach(PeerLink::released);
-        receipts.execute(() -> deliveries.forEach(d -> d.message().future().completeExceptionally(
-                new StoreException("message " + d.message().message().id() + " was delivered but its receipt could not be stored", cause))));
+        settle(deliveries, DeliveryOp::message, d -> d.message().future().completeExceptionally(new StoreException(
+                "message " + d.message().message().id() + " was delivered but its receipt could not be stored", cause)));
     }
 
     /** Commits what is queued, then stops the thread; waits for it at most 30 s. */

@@ -17,6 +17,7 @@ import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.HybridTimestamp;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.internal.delivery.PeerLink;
+import io.parley.messaging.internal.delivery.Quiescence;
 import io.parley.messaging.internal.delivery.StoreStage;
 import io.parley.messaging.internal.transport.Admission;
 import io.parley.messaging.internal.transport.Frames;
@@ -62,12 +63,13 @@ public final class PeerTable implements SessionEvents {
     private final Executor receipts;
     private final Backoff backoff;
     private final Duration connectTimeout;
+    private final Quiescence quiescence;
     private final ConcurrentHashMap<NodeId, Peer> peers = new ConcurrentHashMap<>();
     private volatile Transport transport;
     private volatile boolean closing;
 
     public PeerTable(NodeId self, EventLoopGroup group, Limits limits, StoreStage store, HybridLogicalClock hlc,
-                     WallClock clock, Executor receipts, Backoff backoff, Duration connectTimeout) {
+                     WallClock clock, Executor receipts, Backoff backoff, Duration connectTimeout, Quiescence quiescence) {
         this.self = self;
         this.group = group;
         this.limits = limits;
@@ -77,6 +79,7 @@ public final class PeerTable implements SessionEvents {
         this.receipts = receipts;
         this.backoff = backoff;
         this.connectTimeout = connectTimeout;
+        this.quiescence = quiescence;
     }
 
     /** Adds a peer known by configuration. */
@@ -103,7 +106,7 @@ public final class PeerTable implements SessionEvents {
     private Peer newPeer(NodeId id, PeerAddress address) {
         ClockOffsetEstimator offsets = new ClockOffsetEstimator();
         PeerLink link = new PeerLink(id, group.next(), limits.sendWindow(), limits.maxQueuedPerPeer(), store, hlc, clock,
-                offsets, receipts);
+                offsets, receipts, quiescence);
         return new Peer(id, address, link, offsets);
     }
 
@@ -316,6 +319,7 @@ public final class PeerTable implements SessionEvents {
             }
         }
         p.link.detach(session);
+        quiescence.changed(); // a close() waiting for this peer's acks waits no longer
         if (!closing) {
             log.info("{}: connection to {} closed", self, session.peer());
         }

@@ -13,8 +13,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.parley.messaging.PeerAddress;
+import io.parley.messaging.internal.Threads;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Opens the listening socket and dials peers, every channel with the pipeline of {@link NodeChannelInitializer}.
@@ -26,7 +28,7 @@ public final class Transport {
     private final SessionEvents events;
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("parley", GlobalEventExecutor.INSTANCE);
-    private final java.util.concurrent.ExecutorService resolverThread;
+    private final ExecutorService resolverThread;
     private final OffLoopResolverGroup resolver;
     private Channel server;
 
@@ -34,14 +36,7 @@ public final class Transport {
         this.settings = settings;
         this.events = events;
         this.group = group;
-        // A plain ThreadPoolExecutor: the Executors.newSingleThreadExecutor wrapper has a finalizer that keeps
-        // everything its thread factory reaches alive until the finalizer thread runs.
-        this.resolverThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "parley-" + settings.self() + "-resolver");
-            t.setDaemon(true);
-            return t;
-        });
+        this.resolverThread = Threads.single(Threads.daemon("parley-" + settings.self() + "-resolver"));
         this.resolver = new OffLoopResolverGroup(resolverThread);
     }
 
