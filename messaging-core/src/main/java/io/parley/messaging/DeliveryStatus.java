@@ -8,6 +8,11 @@ public enum DeliveryStatus {
     DELIVERED,
     /** Sent message the receiver refused for good (its reason is in the failed future). */
     REJECTED,
+    /**
+     * Sent message whose time to live ran out before it reached its receiver: it is not sent again, and its
+     * future failed with {@link MessageExpiredException}.
+     */
+    EXPIRED,
     /** Received message, stored on this node and acknowledged to its sender. */
     RECEIVED
 }

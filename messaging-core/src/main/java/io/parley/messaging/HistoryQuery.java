@@ -31,6 +31,8 @@ public final class HistoryQuery {
     private final DeliveryStatus status;
     private final long fromSenderMicros;
     private final long toSenderMicros;
+    private final long fromReceiverMicros;
+    private final long toReceiverMicros;
     private final Order order;
     private final int limit;
     private final HybridTimestamp afterHlc;
@@ -42,6 +44,8 @@ public final class HistoryQuery {
         this.status = b.status;
         this.fromSenderMicros = b.fromSenderMicros;
         this.toSenderMicros = b.toSenderMicros;
+        this.fromReceiverMicros = b.fromReceiverMicros;
+        this.toReceiverMicros = b.toReceiverMicros;
         this.order = b.order;
         this.limit = b.limit;
         this.afterHlc = b.afterHlc;
@@ -83,6 +87,24 @@ public final class HistoryQuery {
         return toSenderMicros;
     }
 
+    /**
+     * Smallest receiver time included, epoch microseconds ({@link Long#MIN_VALUE} when unbounded). A bounded
+     * receiver-time range leaves out sent messages whose receiver time is not known yet.
+     */
+    public long fromReceiverMicros() {
+        return fromReceiverMicros;
+    }
+
+    /** Receiver time bound, exclusive, epoch microseconds ({@link Long#MAX_VALUE} when unbounded). */
+    public long toReceiverMicros() {
+        return toReceiverMicros;
+    }
+
+    /** Whether a receiver-time range is set. */
+    public boolean hasReceiverTimeRange() {
+        return fromReceiverMicros != Long.MIN_VALUE || toReceiverMicros != Long.MAX_VALUE;
+    }
+
     /** The order of rows. */
     public Order order() {
         return order;
@@ -98,7 +120,9 @@ public final class HistoryQuery {
         return (peer == null || peer.equals(m.peer()))
                 && (direction == null || direction == m.direction())
                 && (status == null || status == m.status())
-                && m.senderTimeMicros() >= fromSenderMicros && m.senderTimeMicros() < toSenderMicros;
+                && m.senderTimeMicros() >= fromSenderMicros && m.senderTimeMicros() < toSenderMicros
+                && (!hasReceiverTimeRange() || (m.receiverTimeMicros() != Message.UNKNOWN_TIME
+                        && m.receiverTimeMicros() >= fromReceiverMicros && m.receiverTimeMicros() < toReceiverMicros));
     }
 
     /** Whether {@code m} lies after the page cursor, in this query's order. */
@@ -130,6 +154,8 @@ public final class HistoryQuery {
         private DeliveryStatus status;
         private long fromSenderMicros = Long.MIN_VALUE;
         private long toSenderMicros = Long.MAX_VALUE;
+        private long fromReceiverMicros = Long.MIN_VALUE;
+        private long toReceiverMicros = Long.MAX_VALUE;
         private Order order = Order.OLDEST_FIRST;
         private int limit = DEFAULT_LIMIT;
         private HybridTimestamp afterHlc;
@@ -168,6 +194,19 @@ public final class HistoryQuery {
             }
             this.fromSenderMicros = fromMicros;
             this.toSenderMicros = toMicros;
+            return this;
+        }
+
+        /**
+         * Only messages whose receiver time is in {@code [fromMicros, toMicros)}, epoch microseconds; sent
+         * messages not yet acknowledged have no receiver time and are left out.
+         */
+        public Builder receiverTimeBetween(long fromMicros, long toMicros) {
+            if (fromMicros > toMicros) {
+                throw new IllegalArgumentException("time range start " + fromMicros + " is after its end " + toMicros);
+            }
+            this.fromReceiverMicros = fromMicros;
+            this.toReceiverMicros = toMicros;
             return this;
         }
 

@@ -6,10 +6,15 @@ package io.parley.messaging;
  * @param maxFrameBytes largest frame accepted on the wire, in bytes; a longer one closes that connection
  * @param maxPayloadBytes largest payload {@link Node#send} accepts and a receiver stores, in bytes
  * @param sendWindow most messages sent to one peer and not yet acknowledged
- * @param maxQueuedPerPeer most messages waiting for one peer (sent or not, unacknowledged); past it
- *     {@link Node#send} fails at once with {@link BackpressureException}
+ * @param maxQueuedPerPeer with a store that is not durable, most messages waiting for one peer (sent or not,
+ *     unacknowledged), all of them held in memory; past it {@link Node#send} fails at once with
+ *     {@link BackpressureException}
+ * @param maxDurableBacklogPerPeer with a durable store, most messages waiting for one peer; the store holds
+ *     them and the node keeps about a window of them in memory, plus 4 bytes and the future of each (see
+ *     the README's memory figures); past it {@link Node#send} fails at once with {@link BackpressureException}
  */
-public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int maxQueuedPerPeer) {
+public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int maxQueuedPerPeer,
+                     int maxDurableBacklogPerPeer) {
 
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -19,12 +24,14 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
     public static final int DEFAULT_SEND_WINDOW = 1024;
     /** Default {@link #maxQueuedPerPeer()}: 100,000 messages. */
     public static final int DEFAULT_MAX_QUEUED_PER_PEER = 100_000;
+    /** Default {@link #maxDurableBacklogPerPeer()}: 10,000,000 messages. */
+    public static final int DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER = 10_000_000;
     /** Room a frame needs besides its payload (ids, clocks, sequence). */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
     /** The defaults. */
     public static final Limits DEFAULT = new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES,
-            DEFAULT_SEND_WINDOW, DEFAULT_MAX_QUEUED_PER_PEER);
+            DEFAULT_SEND_WINDOW, DEFAULT_MAX_QUEUED_PER_PEER, DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER);
 
     /**
      * Validates the limits.
@@ -37,6 +44,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         positive("maxPayloadBytes", maxPayloadBytes);
         positive("sendWindow", sendWindow);
         positive("maxQueuedPerPeer", maxQueuedPerPeer);
+        positive("maxDurableBacklogPerPeer", maxDurableBacklogPerPeer);
         if ((long) maxPayloadBytes + FRAME_OVERHEAD_BYTES > maxFrameBytes) {
             throw new IllegalArgumentException("maxPayloadBytes (" + maxPayloadBytes + ") plus " + FRAME_OVERHEAD_BYTES
                     + " bytes of framing must fit in maxFrameBytes (" + maxFrameBytes + ")");
@@ -45,6 +53,15 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
             throw new IllegalArgumentException("maxQueuedPerPeer (" + maxQueuedPerPeer + ") must be at least sendWindow ("
                     + sendWindow + ")");
         }
+        if (maxDurableBacklogPerPeer < sendWindow) {
+            throw new IllegalArgumentException("maxDurableBacklogPerPeer (" + maxDurableBacklogPerPeer
+                    + ") must be at least sendWindow (" + sendWindow + ")");
+        }
+    }
+
+    /** The most unacknowledged messages per peer {@link Node#send} accepts with a store of this durability. */
+    public int maxUnacknowledgedPerPeer(boolean durableStore) {
+        return durableStore ? maxDurableBacklogPerPeer : maxQueuedPerPeer;
     }
 
     /** A builder starting from the defaults. */
@@ -64,6 +81,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
         private int sendWindow = DEFAULT_SEND_WINDOW;
         private int maxQueuedPerPeer = DEFAULT_MAX_QUEUED_PER_PEER;
+        private int maxDurableBacklogPerPeer = DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER;
 
         private Builder() {
         }
@@ -86,15 +104,27 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
             return this;
         }
 
-        /** Most unacknowledged messages held for one peer before {@code send} fails fast; default 100,000. */
+        /**
+         * With a store that is not durable, most unacknowledged messages held for one peer before {@code send}
+         * fails fast; default 100,000.
+         */
         public Builder maxQueuedPerPeer(int messages) {
             this.maxQueuedPerPeer = messages;
             return this;
         }
 
+        /**
+         * With a durable store, most unacknowledged messages kept for one peer before {@code send} fails fast;
+         * default 10,000,000.
+         */
+        public Builder maxDurableBacklogPerPeer(int messages) {
+            this.maxDurableBacklogPerPeer = messages;
+            return this;
+        }
+
         /** The limits, validated. */
         public Limits build() {
-            return new Limits(maxFrameBytes, maxPayloadBytes, sendWindow, maxQueuedPerPeer);
+            return new Limits(maxFrameBytes, maxPayloadBytes, sendWindow, maxQueuedPerPeer, maxDurableBacklogPerPeer);
         }
     }
 }

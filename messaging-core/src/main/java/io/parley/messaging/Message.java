@@ -20,6 +20,9 @@ public final class Message {
     /** Value of {@link #receiverTimeMicros()} while the receiver's clock is not known (a PENDING message). */
     public static final long UNKNOWN_TIME = Long.MIN_VALUE;
 
+    /** Value of {@link #expiresAtMicros()} for a message that never expires. */
+    public static final long NEVER = Long.MAX_VALUE;
+
     private final UUID id;
     private final NodeId sender;
     private final NodeId recipient;
@@ -30,6 +33,7 @@ public final class Message {
     private final long senderTimeMicros;
     private final long receiverTimeMicros;
     private final HybridTimestamp hlc;
+    private final long expiresAtMicros;
     private final byte[] payload;
 
     /**
@@ -51,12 +55,26 @@ public final class Message {
                    long senderIncarnation, long sequence, long senderTimeMicros, long receiverTimeMicros,
                    HybridTimestamp hlc, byte[] payload) {
         this(id, sender, recipient, direction, status, senderIncarnation, sequence, senderTimeMicros,
-                receiverTimeMicros, hlc, payload.clone(), true);
+                receiverTimeMicros, hlc, NEVER, payload.clone(), true);
+    }
+
+    /**
+     * Makes a message that expires; the payload array is copied.
+     *
+     * @param expiresAtMicros the sender's wall clock after which the message is no longer sent, epoch
+     *     microseconds, or {@link #NEVER}
+     * @see #Message(UUID, NodeId, NodeId, Direction, DeliveryStatus, long, long, long, long, HybridTimestamp, byte[])
+     */
+    public Message(UUID id, NodeId sender, NodeId recipient, Direction direction, DeliveryStatus status,
+                   long senderIncarnation, long sequence, long senderTimeMicros, long receiverTimeMicros,
+                   HybridTimestamp hlc, long expiresAtMicros, byte[] payload) {
+        this(id, sender, recipient, direction, status, senderIncarnation, sequence, senderTimeMicros,
+                receiverTimeMicros, hlc, expiresAtMicros, payload.clone(), true);
     }
 
     private Message(UUID id, NodeId sender, NodeId recipient, Direction direction, DeliveryStatus status,
                     long senderIncarnation, long sequence, long senderTimeMicros, long receiverTimeMicros,
-                    HybridTimestamp hlc, byte[] payload, boolean owned) {
+                    HybridTimestamp hlc, long expiresAtMicros, byte[] payload, boolean owned) {
         this.id = Objects.requireNonNull(id, "id");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.recipient = Objects.requireNonNull(recipient, "recipient");
@@ -67,13 +85,14 @@ public final class Message {
         this.senderTimeMicros = senderTimeMicros;
         this.receiverTimeMicros = receiverTimeMicros;
         this.hlc = Objects.requireNonNull(hlc, "hlc");
+        this.expiresAtMicros = expiresAtMicros;
         this.payload = Objects.requireNonNull(payload, "payload");
     }
 
     /** This message with another status and receiver time (the payload is shared, not copied). */
     public Message withDelivery(DeliveryStatus newStatus, long newReceiverTimeMicros) {
         return new Message(id, sender, recipient, direction, newStatus, senderIncarnation, sequence,
-                senderTimeMicros, newReceiverTimeMicros, hlc, payload, true);
+                senderTimeMicros, newReceiverTimeMicros, hlc, expiresAtMicros, payload, true);
     }
 
     /** The message id, the same on both nodes. */
@@ -139,6 +158,14 @@ public final class Message {
         return hlc;
     }
 
+    /**
+     * The sender's wall clock after which a message not yet sent is no longer sent, epoch microseconds, or
+     * {@link #NEVER}. Kept on the sender only; a received message reads {@link #NEVER}.
+     */
+    public long expiresAtMicros() {
+        return expiresAtMicros;
+    }
+
     /** A copy of the body. */
     public byte[] payload() {
         return payload.clone();
@@ -161,6 +188,7 @@ public final class Message {
                 && direction == m.direction && status == m.status
                 && senderIncarnation == m.senderIncarnation && sequence == m.sequence
                 && senderTimeMicros == m.senderTimeMicros && receiverTimeMicros == m.receiverTimeMicros
+                && expiresAtMicros == m.expiresAtMicros
                 && hlc.equals(m.hlc) && Arrays.equals(payload, m.payload);
     }
 

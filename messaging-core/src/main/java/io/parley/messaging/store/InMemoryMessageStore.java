@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@link MessageStore} in the heap: fast, and gone when the process ends. The default store, meant for tests
  * and for embedding where durability is not needed. Each instance has its own incarnation, so a node restarted
- * on a new instance is a new incarnation to its peers.
+ * on a new instance is a new incarnation to its peers; a node restarted on the same instance (closed and opened
+ * again) is the same incarnation and carries on its streams, as with a file.
  *
  * <p>Thread-safe: writes are serialized, reads see every committed batch whole or not at all per message.
  */
@@ -55,14 +57,12 @@ public final class InMemoryMessageStore implements MessageStore {
     private record StreamKey(NodeId sender, long incarnation) {
     }
 
-    private record ReceivedKey(NodeId sender, long incarnation, long sequence) {
-    }
-
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ConcurrentSkipListMap<OrderKey, Message> byClock = new ConcurrentSkipListMap<>();
-    private final Map<UUID, OrderKey> sentById = new HashMap<>();
-    private final Map<ReceivedKey, Message> receivedByKey = new HashMap<>();
-    private final Map<StreamKey, Long> watermarks = new HashMap<>();
+    // Guarded by writeLock.
+    private final Map<NodeId, TreeMap<Long, OrderKey>> sentByPeer = new HashMap<>();
+    private final Map<NodeId, TreeMap<Long, OrderKey>> pendingByPeer = new HashMap<>();
+    private final Map<StreamKey, TreeMap<Long, Message>> receivedByStream = new HashMap<>();
     private NodeId owner;
     private long incarnation;
     private volatile boolean closed;
@@ -71,14 +71,18 @@ public final class InMemoryMessageStore implements MessageStore {
     public InMemoryMessageStore() {
     }
 
+    /**
+     * Opens the store for {@code newOwner}. A store that was closed may be opened again by the same owner and
+     * keeps what it held, like a file that outlives a process: a node restarted on it is the same incarnation.
+     */
     @Override
     public long open(NodeId newOwner) {
         writeLock.lock();
         try {
-            checkOpen();
             if (owner != null && !owner.equals(newOwner)) {
                 throw new StoreException("this store belongs to node " + owner + ", not " + newOwner);
             }
+            closed = false;
             if (owner == null) {
                 owner = newOwner;
                 long value;
@@ -101,27 +105,30 @@ public final class InMemoryMessageStore implements MessageStore {
             checkApplicable(batch); // from here on nothing throws, so a batch is stored whole or not at all
             for (Message m : batch.sent()) {
                 OrderKey key = OrderKey.of(m);
-                sentById.put(m.id(), key);
                 byClock.put(key, m);
+                sentByPeer.computeIfAbsent(m.recipient(), p -> new TreeMap<>()).put(m.sequence(), key);
+                if (m.status() == DeliveryStatus.PENDING) {
+                    pendingByPeer.computeIfAbsent(m.recipient(), p -> new TreeMap<>()).put(m.sequence(), key);
+                }
             }
             List<WriteResult.ReceiveOutcome> outcomes = new ArrayList<>(batch.received().size());
             for (Message m : batch.received()) {
-                ReceivedKey key = new ReceivedKey(m.sender(), m.senderIncarnation(), m.sequence());
-                Message existing = receivedByKey.get(key);
+                TreeMap<Long, Message> stream = receivedByStream.computeIfAbsent(
+                        new StreamKey(m.sender(), m.senderIncarnation()), k -> new TreeMap<>());
+                Message existing = stream.get(m.sequence());
                 if (existing != null) {
                     outcomes.add(new WriteResult.ReceiveOutcome(true, existing.receiverTimeMicros()));
                     continue;
                 }
-                receivedByKey.put(key, m);
+                stream.put(m.sequence(), m);
                 byClock.put(OrderKey.of(m), m);
-                watermarks.merge(new StreamKey(m.sender(), m.senderIncarnation()), m.sequence(), Math::max);
                 outcomes.add(new WriteResult.ReceiveOutcome(false, m.receiverTimeMicros()));
             }
             for (DeliveryUpdate d : batch.deliveries()) {
-                OrderKey key = sentById.get(d.messageId());
-                Message m = byClock.get(key);
-                if (m.status() == DeliveryStatus.PENDING) {
-                    byClock.put(key, m.withDelivery(d.status(), d.receiverTimeMicros()));
+                TreeMap<Long, OrderKey> pending = pendingByPeer.get(d.recipient());
+                OrderKey key = pending == null ? null : pending.remove(d.sequence());
+                if (key != null) {
+                    byClock.computeIfPresent(key, (k, m) -> m.withDelivery(d.status(), d.receiverTimeMicros()));
                 }
             }
             return new WriteResult(outcomes);
@@ -135,7 +142,51 @@ public final class InMemoryMessageStore implements MessageStore {
         writeLock.lock();
         try {
             checkOpen();
-            return watermarks.getOrDefault(new StreamKey(sender, senderIncarnation), 0L);
+            TreeMap<Long, Message> stream = receivedByStream.get(new StreamKey(sender, senderIncarnation));
+            return stream == null || stream.isEmpty() ? 0 : stream.lastKey();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
+        writeLock.lock();
+        try {
+            checkOpen();
+            TreeMap<Long, Message> stream = receivedByStream.get(new StreamKey(sender, senderIncarnation));
+            return stream == null ? List.of() : stream.tailMap(afterSequence, false).values().stream().limit(limit).toList();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public List<Outbox> outboxes() {
+        writeLock.lock();
+        try {
+            checkOpen();
+            List<Outbox> all = new ArrayList<>(sentByPeer.size());
+            sentByPeer.forEach((peer, sent) -> {
+                TreeMap<Long, OrderKey> pending = pendingByPeer.getOrDefault(peer, new TreeMap<>());
+                all.add(new Outbox(peer, sent.lastKey(), pending.isEmpty() ? 0 : pending.firstKey(), pending.size()));
+            });
+            return all;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
+        writeLock.lock();
+        try {
+            checkOpen();
+            TreeMap<Long, OrderKey> pending = pendingByPeer.get(recipient);
+            if (pending == null) {
+                return List.of();
+            }
+            return pending.tailMap(afterSequence, false).values().stream().limit(limit).map(byClock::get).toList();
         } finally {
             writeLock.unlock();
         }
@@ -158,6 +209,7 @@ public final class InMemoryMessageStore implements MessageStore {
         return page;
     }
 
+    /** Closes the store; {@link #open} opens it again with everything it held. */
     @Override
     public void close() {
         closed = true;
@@ -165,15 +217,12 @@ public final class InMemoryMessageStore implements MessageStore {
 
     /** Throws before anything is changed, so that a refused batch leaves the store as it was. */
     private void checkApplicable(WriteBatch batch) {
-        Set<UUID> newSent = new HashSet<>();
+        Map<NodeId, Set<Long>> newSent = new HashMap<>();
         for (Message m : batch.sent()) {
-            if (sentById.containsKey(m.id()) || !newSent.add(m.id())) {
-                throw new StoreException("message " + m.id() + " is already stored");
-            }
-        }
-        for (DeliveryUpdate d : batch.deliveries()) {
-            if (!sentById.containsKey(d.messageId()) && !newSent.contains(d.messageId())) {
-                throw new StoreException("no sent message " + d.messageId() + " to mark " + d.status());
+            TreeMap<Long, OrderKey> sent = sentByPeer.get(m.recipient());
+            if ((sent != null && sent.containsKey(m.sequence()))
+                    || !newSent.computeIfAbsent(m.recipient(), p -> new HashSet<>()).add(m.sequence())) {
+                throw new StoreException("message " + m.sequence() + " to " + m.recipient() + " is already stored");
             }
         }
     }

@@ -9,10 +9,10 @@ import java.util.List;
  * Where a node keeps the messages it sends and receives: the service-provider interface behind
  * {@link InMemoryMessageStore} and the durable stores.
  *
- * <p>The node calls {@link #open} once, then {@link #apply} and {@link #receivedWatermark} only from its own
- * store thread, never from a network event loop, with as many changes in one {@link WriteBatch} as have
- * queued up: an implementation commits each batch atomically (one transaction, one sync), which is what makes
- * durability cheap. {@link #history} may be called from any thread at any time, also while a batch is being
+ * <p>The node calls {@link #open} and {@link #outboxes} once as it starts, then every other method but
+ * {@link #history} only from its own store thread, never from a network event loop, and {@link #apply} with as
+ * many changes in one {@link WriteBatch} as have queued up: an implementation commits each batch atomically
+ * (one transaction, one sync), which is what makes durability cheap. {@link #history} may be called from any thread at any time, also while a batch is being
  * applied. {@link #close} is called once, after the last batch.
  */
 public interface MessageStore extends AutoCloseable {
@@ -28,12 +28,23 @@ public interface MessageStore extends AutoCloseable {
     long open(NodeId owner);
 
     /**
+     * Whether what {@link #apply} committed survives the end of the process. A durable store keeps a peer's
+     * backlog for the node, so the node holds no more than a window of it in memory and accepts up to
+     * {@link io.parley.messaging.Limits#maxDurableBacklogPerPeer()} unacknowledged messages per peer instead of
+     * {@link io.parley.messaging.Limits#maxQueuedPerPeer()}.
+     */
+    default boolean isDurable() {
+        return false;
+    }
+
+    /**
      * Applies every change in {@code batch} atomically: all of them are stored, or none is and this method
      * throws.
      *
      * <p>Sent messages are inserted as given. Received messages are inserted unless one with the same sender,
      * sender incarnation and sequence is already stored, in which case the stored one is kept and reported as
-     * a duplicate. Deliveries change the status and receiver time of sent messages.
+     * a duplicate. Deliveries change the status and receiver time of sent messages that are still PENDING;
+     * an update for a message that is not PENDING, or not stored, changes nothing.
      *
      * @return one outcome per received message, in the batch's order
      * @throws StoreException if the batch could not be stored
@@ -42,9 +53,26 @@ public interface MessageStore extends AutoCloseable {
 
     /**
      * The highest sequence stored from {@code sender}'s store incarnation {@code senderIncarnation}, or 0 if
-     * none. The node receives sequences in order, so every smaller one is stored too.
+     * none. The node stores each stream's messages in order, so every smaller one the sender did not withdraw
+     * is stored too.
      */
     long receivedWatermark(NodeId sender, long senderIncarnation);
+
+    /**
+     * Received messages from {@code sender}'s incarnation {@code senderIncarnation} with a sequence above
+     * {@code afterSequence}, in sequence order, at most {@code limit}: what the node acks again when the sender
+     * reconnects without having recorded the first acks.
+     */
+    List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit);
+
+    /** For every peer this store has sent messages to, where that stream stands. */
+    List<Outbox> outboxes();
+
+    /**
+     * PENDING messages sent to {@code recipient} with a sequence above {@code afterSequence}, in sequence order,
+     * at most {@code limit}: the backlog the node loads a window at a time, also after a restart.
+     */
+    List<Message> pending(NodeId recipient, long afterSequence, int limit);
 
     /** Stored messages matching {@code query}, in its order, at most its limit. */
     List<Message> history(HistoryQuery query);

@@ -129,7 +129,7 @@ class InMemoryMessageStoreTest {
 
         assertThatThrownBy(() -> store.apply(sending(out)))
                 .isInstanceOf(StoreException.class)
-                .hasMessageContaining(out.id().toString())
+                .hasMessageContaining("message 1 to " + B)
                 .hasMessageContaining("already stored");
         assertThat(all()).containsExactly(out);
     }
@@ -180,7 +180,7 @@ class InMemoryMessageStoreTest {
         Message out = sent(B, 1, 100);
         store.apply(sending(out));
 
-        store.apply(delivering(new DeliveryUpdate(out.id(), DeliveryStatus.DELIVERED, 150)));
+        store.apply(delivering(new DeliveryUpdate(out.recipient(), out.sequence(), DeliveryStatus.DELIVERED, 150)));
 
         Message stored = all().get(0);
         assertThat(stored.id()).isEqualTo(out.id());
@@ -196,7 +196,7 @@ class InMemoryMessageStoreTest {
         Message out = sent(B, 1, 100);
 
         store.apply(new WriteBatch(List.of(out), List.of(),
-                List.of(new DeliveryUpdate(out.id(), DeliveryStatus.REJECTED, 120))));
+                List.of(new DeliveryUpdate(out.recipient(), out.sequence(), DeliveryStatus.REJECTED, 120))));
 
         assertThat(all()).singleElement().extracting(Message::status).isEqualTo(DeliveryStatus.REJECTED);
     }
@@ -206,9 +206,9 @@ class InMemoryMessageStoreTest {
         store.open(SELF);
         Message out = sent(B, 1, 100);
         store.apply(sending(out));
-        store.apply(delivering(new DeliveryUpdate(out.id(), DeliveryStatus.DELIVERED, 150)));
+        store.apply(delivering(new DeliveryUpdate(out.recipient(), out.sequence(), DeliveryStatus.DELIVERED, 150)));
 
-        store.apply(delivering(new DeliveryUpdate(out.id(), DeliveryStatus.REJECTED, 999)));
+        store.apply(delivering(new DeliveryUpdate(out.recipient(), out.sequence(), DeliveryStatus.REJECTED, 999)));
 
         Message stored = all().get(0);
         assertThat(stored.status()).isEqualTo(DeliveryStatus.DELIVERED);
@@ -216,13 +216,14 @@ class InMemoryMessageStoreTest {
     }
 
     @Test
-    void deliveryOfAnUnknownMessageIsRefused() {
+    void deliveryOfAnUnknownMessageChangesNothing() {
         store.open(SELF);
-        UUID unknown = nextId();
+        Message out = sent(B, 1, 100);
+        store.apply(sending(out));
 
-        assertThatThrownBy(() -> store.apply(delivering(new DeliveryUpdate(unknown, DeliveryStatus.DELIVERED, 1))))
-                .isInstanceOf(StoreException.class)
-                .hasMessageContaining(unknown.toString());
+        store.apply(delivering(new DeliveryUpdate(B, 2, DeliveryStatus.DELIVERED, 1)));
+
+        assertThat(all()).singleElement().extracting(Message::status).isEqualTo(DeliveryStatus.PENDING);
     }
 
     @Test
@@ -231,8 +232,7 @@ class InMemoryMessageStoreTest {
         Message out = sent(B, 1, 100);
         Message in = received(B, B_INCARNATION, 1, 90, 95);
 
-        assertThatThrownBy(() -> store.apply(new WriteBatch(List.of(out), List.of(in),
-                List.of(new DeliveryUpdate(nextId(), DeliveryStatus.DELIVERED, 1)))))
+        assertThatThrownBy(() -> store.apply(new WriteBatch(List.of(out, out), List.of(in), List.of())))
                 .isInstanceOf(StoreException.class);
 
         assertThat(all()).isEmpty();
@@ -271,7 +271,7 @@ class InMemoryMessageStoreTest {
         Message r2 = received(C, B_INCARNATION, 1, 40, 41);
         Message s3 = sent(B, 2, 50);
         store.apply(new WriteBatch(List.of(s3, s1, s2), List.of(r2, r1), List.of()));
-        store.apply(delivering(new DeliveryUpdate(s1.id(), DeliveryStatus.DELIVERED, 12)));
+        store.apply(delivering(new DeliveryUpdate(s1.recipient(), s1.sequence(), DeliveryStatus.DELIVERED, 12)));
         return List.of(s1.withDelivery(DeliveryStatus.DELIVERED, 12), r1, s2, r2, s3);
     }
 
@@ -397,12 +397,24 @@ class InMemoryMessageStoreTest {
 
         store.close();
 
-        assertThatThrownBy(() -> store.open(SELF)).isInstanceOf(StoreException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> store.apply(sending(sent(B, 1, 1)))).isInstanceOf(StoreException.class)
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> store.history(HistoryQuery.all())).isInstanceOf(StoreException.class)
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> store.receivedWatermark(B, B_INCARNATION)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("closed");
+    }
+
+    @Test
+    void storeOpenedAgainByItsOwnerKeepsItsContentsAndIncarnation() {
+        long incarnation = store.open(SELF);
+        Message in = received(B, B_INCARNATION, 1, 1, 1);
+        store.apply(receiving(in));
+        store.close();
+
+        assertThat(store.open(SELF)).isEqualTo(incarnation);
+        assertThat(all()).containsExactly(in);
+        assertThatThrownBy(() -> { store.close(); store.open(B); }).isInstanceOf(StoreException.class)
+                .hasMessageContaining("belongs to node " + SELF);
     }
 }

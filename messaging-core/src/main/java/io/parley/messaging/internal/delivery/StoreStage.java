@@ -187,7 +187,7 @@ public final class StoreStage implements AutoCloseable {
             result = store.apply(new WriteBatch(
                     sends.stream().map(OutboundMessage::message).toList(),
                     receives.stream().map(ReceiveOp::message).toList(),
-                    deliveries.stream().map(d -> new DeliveryUpdate(d.message().message().id(), d.status(), d.receiverTimeMicros())).toList()));
+                    deliveries.stream().map(d -> new DeliveryUpdate(d.message().message().recipient(), d.message().seq(), d.status(), d.receiverTimeMicros())).toList()));
         } catch (RuntimeException e) {
             failBatch(e, sends, receives, deliveries);
             barriers.forEach(b -> b.done().complete(null));

@@ -157,6 +157,21 @@ class StoreStageTest {
         }
 
         @Override
+        public List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
+            return delegate.received(sender, senderIncarnation, afterSequence, limit);
+        }
+
+        @Override
+        public List<io.parley.messaging.store.Outbox> outboxes() {
+            return delegate.outboxes();
+        }
+
+        @Override
+        public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
+            return delegate.pending(recipient, afterSequence, limit);
+        }
+
+        @Override
         public List<Message> history(HistoryQuery query) {
             return delegate.history(query);
         }
