@@ -114,8 +114,10 @@ public final class Node implements AutoCloseable {
             storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, gate, threads(prefix + "-store"));
             storeStage.start();
             peerTable = new PeerTable(config.id(), group, config.limits(), storeStage, hlc, config.clock(), receipts,
-                    new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(), quiescence);
+                    new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(), quiescence,
+                    config.store().isDurable());
             config.peers().forEach(peerTable::add);
+            peerTable.restore(config.store().outboxes());
             ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
                     config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
                     config.limits().maxFrameBytes());
@@ -192,16 +194,34 @@ public final class Node implements AutoCloseable {
      * <p>The future completes with a {@link Receipt} once the peer stored the message and its acknowledgement
      * is stored here. It fails with {@link UnknownPeerException} when the peer is not known,
      * {@link PayloadTooLargeException} when the payload is over {@link Limits#maxPayloadBytes()},
-     * {@link BackpressureException} when {@link Limits#maxQueuedPerPeer()} messages already wait for that peer,
-     * {@link NodeClosedException} when the node is closed (or closes before the acknowledgement arrives), and
+     * {@link BackpressureException} when {@link Limits#maxUnacknowledgedPerPeer(boolean) too many} messages
+     * already wait for that peer, {@link NodeClosedException} when the node is closed (or closes before the
+     * acknowledgement arrives; a durable store sends the message again when the node restarts), and
      * {@link DeliveryRejectedException} when the peer refuses the message.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if the node was not started
      */
     public CompletableFuture<Receipt> send(NodeId peer, byte[] payload) {
+        return send(peer, payload, null);
+    }
+
+    /**
+     * Sends {@code payload} to {@code peer}, to be sent no later than {@code timeToLive} from now (by this node's
+     * clock). If the time runs out before the message reaches the peer, it is stored as
+     * {@link DeliveryStatus#EXPIRED}, never sent again, and the future fails with
+     * {@link MessageExpiredException}. A message already on the wire when its time runs out may still arrive:
+     * whether it did is learnt when the connection is resumed, and it is then DELIVERED or EXPIRED; it never
+     * arrives after that. Otherwise as {@link #send(NodeId, byte[])}.
+     *
+     * @throws IllegalArgumentException if {@code timeToLive} is not positive
+     */
+    public CompletableFuture<Receipt> send(NodeId peer, byte[] payload, Duration timeToLive) {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(payload, "payload");
+        if (timeToLive != null && (timeToLive.isNegative() || timeToLive.isZero())) {
+            throw new IllegalArgumentException("time to live must be positive, got " + timeToLive);
+        }
         State s = state.get();
         if (s == State.NEW) {
             throw new IllegalStateException("node " + config.id() + " is not started: call start() before send()");
@@ -218,11 +238,26 @@ public final class Node implements AutoCloseable {
             return CompletableFuture.failedFuture(new UnknownPeerException(unknownPeer(peer)));
         }
         byte[] body = payload.clone();
+        long ttlMicros = timeToLive == null ? 0 : saturatedMicros(timeToLive);
         return link.send(seq -> {
             long now = config.clock().nowMicros();
+            long expires = timeToLive == null ? Message.NEVER : saturatedAdd(now, ttlMicros);
             return new Message(MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer, Direction.SENT,
-                    DeliveryStatus.PENDING, incarnation, seq, now, Message.UNKNOWN_TIME, hlc.tick(), body);
+                    DeliveryStatus.PENDING, incarnation, seq, now, Message.UNKNOWN_TIME, hlc.tick(), expires, body);
         });
+    }
+
+    private static long saturatedMicros(Duration d) {
+        try {
+            return TimeUnit.SECONDS.toMicros(d.getSeconds()) + d.getNano() / 1000;
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Message.NEVER - 1 : Math.min(r, Message.NEVER - 1);
     }
 
     private String unknownPeer(NodeId peer) {

@@ -335,11 +335,11 @@ class HostileInputTest {
         return new UnknownFields(unknownFields(gen), unknownFields(gen), gen.anyLong());
     }
 
-    /** One to three fields with numbers Frame does not use (9 and up), of every wire type but groups. */
+    /** One to three fields with numbers Frame does not use (10 and up), of every wire type but groups. */
     private static byte[] unknownFields(Gen gen) {
         byte[] all = new byte[0];
         for (int i = gen.intBetween(1, 3); i > 0; i--) {
-            int number = gen.chance(0.5) ? gen.intBetween(9, 100) : gen.intBetween(9, (1 << 29) - 1);
+            int number = gen.chance(0.5) ? gen.intBetween(10, 100) : gen.intBetween(10, (1 << 29) - 1);
             all = concat(all, unknownField(number, gen.intBetween(0, 3), gen.anyLong(), gen.bytes(32)));
         }
         return all;
@@ -526,8 +526,10 @@ class HostileInputTest {
             int poolIndex) implements Step {
         @Override
         public Frame frame(SeqCounter seqs) {
+            long n = seqs.take(seq, seqArg);
             Envelope.Builder e = Envelope.newBuilder()
-                    .setSeq(seqs.take(seq, seqArg))
+                    .setSeq(n)
+                    .setPreviousSeq(n - 1) // no withdrawn messages: a skipped seq is a gap
                     .setMessageId(id)
                     .setSenderTimeMicros(System.currentTimeMillis() * 1000)
                     .setPayload(payload);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Hello;
+import io.parley.messaging.proto.v1.Resume;
 import io.parley.messaging.proto.v1.Welcome;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.DataInputStream;
@@ -87,11 +88,20 @@ final class RawPeer implements AutoCloseable {
         out.flush();
     }
 
-    /** Sends a version 1 Hello and returns the Welcome; fails the test if anything else comes back. */
+    /**
+     * Sends a version 1 Hello, reads the Welcome and the node's Resume, and answers with a Resume of an empty
+     * stream, so that Envelopes may follow; fails the test if anything else comes back. Returns the Welcome.
+     */
     Welcome handshake(String cluster, String nodeId, long incarnation) throws IOException {
         send(hello(1, cluster, nodeId, incarnation));
         Frame answer = read();
         assertThat(answer.hasWelcome()).as("answer to Hello: %s", answer).isTrue();
+        Frame resume = read();
+        while (resume.hasPing() || resume.hasPong()) {
+            resume = read();
+        }
+        assertThat(resume.hasResume()).as("first frame after the Welcome: %s", resume).isTrue();
+        send(Frame.newBuilder().setResume(Resume.getDefaultInstance()).build());
         return answer.getWelcome();
     }
 

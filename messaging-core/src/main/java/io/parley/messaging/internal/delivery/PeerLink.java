@@ -2,6 +2,7 @@ package io.parley.messaging.internal.delivery;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.messaging.BackpressureException;
 import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Message;
@@ -16,31 +17,61 @@ import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.proto.v1.Ack;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.AckStatus;
-import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.store.Outbox;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The stream of messages from this node to one peer. Numbers each message (under a lock, on the caller's
- * thread, so that sequence, clock and store order agree), and once the store has it, sends it when the peer
- * is connected and the window has room. Unacknowledged messages go out again, in order, on the next
- * connection.
+ * The stream of messages from this node to one peer: its outbox.
  *
- * <p>All queue state is confined to one event loop ({@link #loop()}), which is also the loop its dialled
+ * <p>{@link #send} numbers each message (under a lock, on the caller's thread, so that sequence, clock and
+ * store order agree) and hands it to the store. Once stored, a message has a slot in a {@link SlotRing} until its
+ * outcome is stored. Only about two windows of message bodies stay in memory; beyond that a slot holds just the
+ * caller's future and the body is loaded back from the store, a window at a time, when it is due to be sent. So a
+ * peer that is down for long costs the store, not the heap.
+ *
+ * <p>On each connection both sides first exchange a Resume: this link sends how far its stream is settled, and
+ * learns how far the peer has stored it. It then sends again exactly what the peer has not stored, and the peer
+ * acks again what it stored but this side has not recorded. A message whose time to live ran out is withdrawn
+ * (EXPIRED) as long as the peer cannot have stored it; the Envelope after it names the one before it, so the
+ * peer sees that nothing was lost in between.
+ *
+ * <p>All stream state is confined to one event loop ({@link #loop()}), which is also the loop its dialled
  * connections use; nothing here blocks.
  */
 public final class PeerLink {
 
+    private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
+
+    /** A slot whose body is in the store and that no caller waits for: a message reloaded after a restart. */
+    private static final Object STORED = new Object() {
+        @Override
+        public String toString() {
+            return "stored";
+        }
+    };
+
+    private record Deadline(long atMicros, long seq, UUID id) implements Comparable<Deadline> {
+        @Override
+        public int compareTo(Deadline o) {
+            return Long.compare(atMicros, o.atMicros);
+        }
+    }
+
     private final NodeId peer;
     private final EventLoop loop;
     private final int window;
-    private final int maxQueued;
+    private final int maxUnacknowledged;
     private final StoreStage store;
     private final HybridLogicalClock hlc;
     private final WallClock clock;
@@ -52,19 +83,32 @@ public final class PeerLink {
     private long nextSeq;
     private final AtomicInteger outstanding = new AtomicInteger();
 
-    // Confined to loop.
-    private final ArrayDeque<OutboundMessage> unsent = new ArrayDeque<>();
-    // Sent and unacknowledged, in sequence order: acks come back in that order, so settling one is a poll.
-    private final ArrayDeque<OutboundMessage> inflight = new ArrayDeque<>();
+    // Confined to loop. Slots (floor, top] of the ring: an OutboundMessage (body in memory), a future (body in the
+    // store only) or STORED; null once settled. Every slot up to loadedTo holds a body or is settled.
+    private SlotRing ring = new SlotRing(0);
+    private long loadedTo;
+    private boolean loading;
+    private long maxTransmitted;
+    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+    private ScheduledFuture<?> expiryTimer;
+    private long expiryTimerAt = Long.MAX_VALUE;
     private Session session;
+    private boolean peerResumed;
+    private long resumeFloor;
+    // Transmission on the current session: slots below sendNext were sent on it (or the peer has them) and wait
+    // for their acks; inflight counts the live ones.
+    private long sendNext = 1;
+    private long previousSent;
+    private int inflight;
     private NodeClosedException closed;
 
-    public PeerLink(NodeId peer, EventLoop loop, int window, int maxQueued, StoreStage store, HybridLogicalClock hlc,
-                    WallClock clock, ClockOffsetEstimator offsets, Executor receipts, Quiescence quiescence) {
+    public PeerLink(NodeId peer, EventLoop loop, int window, int maxUnacknowledged, StoreStage store,
+                    HybridLogicalClock hlc, WallClock clock, ClockOffsetEstimator offsets, Executor receipts,
+                    Quiescence quiescence) {
         this.peer = peer;
         this.loop = loop;
         this.window = window;
-        this.maxQueued = maxQueued;
+        this.maxUnacknowledged = maxUnacknowledged;
         this.store = store;
         this.hlc = hlc;
         this.clock = clock;
@@ -81,9 +125,29 @@ public final class PeerLink {
         return loop;
     }
 
-    /** Messages sent to this peer and not yet acknowledged (or failed). */
+    /** Messages to this peer without a stored outcome yet, including those reloaded after a restart. */
     public int outstanding() {
         return outstanding.get();
+    }
+
+    /**
+     * Takes up the stream where the store left it after a restart: numbering goes on after its last sequence, and
+     * its pending messages are loaded and sent again. Called once, before the node starts networking.
+     */
+    public void restore(Outbox outbox) {
+        synchronized (sendLock) {
+            nextSeq = outbox.lastSequence();
+        }
+        long floor = outbox.pendingCount() == 0 ? outbox.lastSequence() : outbox.firstPending() - 1;
+        SlotRing restored = new SlotRing(floor);
+        for (long s = floor + 1; s <= outbox.lastSequence(); s++) {
+            restored.append(STORED); // settled ones among them are cleared as their window is loaded
+        }
+        ring = restored;
+        loadedTo = floor;
+        sendNext = floor + 1;
+        maxTransmitted = outbox.lastSequence(); // any of them may have reached the peer before the restart
+        outstanding.addAndGet(restored.live());
     }
 
     /**
@@ -94,54 +158,130 @@ public final class PeerLink {
      * @return the future that completes with the message's receipt
      */
     public CompletableFuture<Receipt> send(LongFunction<Message> factory) {
-        if (outstanding.incrementAndGet() > maxQueued) {
+        if (outstanding.incrementAndGet() > maxUnacknowledged) {
             outstanding.decrementAndGet();
-            return CompletableFuture.failedFuture(new BackpressureException(maxQueued + " messages to " + peer
+            return CompletableFuture.failedFuture(new BackpressureException(maxUnacknowledged + " messages to " + peer
                     + " are already waiting for acknowledgement; retry once some are delivered"));
         }
         CompletableFuture<Receipt> future = new CompletableFuture<>();
         synchronized (sendLock) {
             Message m = factory.apply(++nextSeq);
-            store.submitSend(new OutboundMessage(m, envelope(m), future, this));
+            store.submitSend(new OutboundMessage(m, future, this));
         }
         return future;
     }
 
-    private static Frame envelope(Message m) {
-        return Frame.newBuilder().setEnvelope(io.parley.messaging.proto.v1.Envelope.newBuilder()
-                .setSeq(m.sequence())
-                .setMessageId(Frames.uuid(m.id()))
-                .setSenderTimeMicros(m.senderTimeMicros())
-                .setHlc(Frames.hlc(m.hlc()))
-                .setPayload(com.google.protobuf.UnsafeByteOperations.unsafeWrap(m.payload()))).build();
-    }
-
-    /** Stored messages, in sequence order, ready for the wire. Called from the store thread. */
+    /** Stored messages, in sequence order. Called from the store thread. */
     void onStored(List<OutboundMessage> messages) {
         loop.execute(() -> {
             if (closed != null) {
-                fail(messages, closed);
+                fail(messages.stream().map(OutboundMessage::future).toList(), closed);
                 return;
             }
-            unsent.addAll(messages);
+            for (OutboundMessage m : messages) {
+                while (ring.top() < m.seq() - 1) { // a sequence whose message the store refused: nothing to send
+                    ring.append(STORED);
+                    clearSlot(ring.top());
+                }
+                boolean keepBody = loadedTo == ring.top() && loadedTo - ring.floor() < 2L * window;
+                ring.append(keepBody ? m : m.future());
+                if (keepBody) {
+                    loadedTo = m.seq();
+                }
+                long expires = m.message().expiresAtMicros();
+                if (expires != Message.NEVER) {
+                    deadlines.add(new Deadline(expires, m.seq(), m.message().id()));
+                }
+            }
+            scheduleExpiry();
             pump();
         });
     }
 
-    /** {@code count} messages reached a final state. Called from the store thread. */
+    /** The window of stored bodies after {@code afterSeq} asked for with {@link StoreStage#submitLoad}. */
+    void onLoaded(long afterSeq, int limit, List<Message> pending) {
+        loop.execute(() -> {
+            loading = false;
+            if (closed != null) {
+                return;
+            }
+            // Fewer than asked for: every pending message up to the top as of the read is here (the store thread
+            // reports stored sends before it reads, and this loop takes both in that order).
+            long upTo = pending.size() < limit ? ring.top() : pending.get(pending.size() - 1).sequence();
+            int i = 0;
+            // The floor may have passed afterSeq meanwhile (acks settled the first slots): start above both.
+            for (long seq = Math.max(afterSeq, loadedTo) + 1; seq <= upTo; seq++) {
+                while (i < pending.size() && pending.get(i).sequence() < seq) {
+                    i++;
+                }
+                Message m = i < pending.size() && pending.get(i).sequence() == seq ? pending.get(i) : null;
+                Object slot = ring.get(seq);
+                if (slot == null) {
+                    continue; // settled while the store was read
+                }
+                if (m != null) {
+                    ring.replace(seq, new OutboundMessage(m, futureOf(slot), this));
+                } else {
+                    // Not pending in the store: its outcome was stored before a restart.
+                    clearSlot(seq);
+                    if (futureOf(slot) != null) {
+                        log.error("{}: message {} to {} is no longer pending in the store", store.self(), seq, peer);
+                    }
+                    released(1);
+                }
+            }
+            loadedTo = Math.max(loadedTo, upTo);
+            pump();
+        });
+    }
+
+    /** {@code count} messages reached a final state and their callbacks ran. Called from any thread. */
     void released(int count) {
         outstanding.addAndGet(-count);
         quiescence.changed();
     }
 
-    /** A connection to the peer is established: carry the stream on it, starting with what was unacknowledged. */
+    /**
+     * A connection to the peer is established: say where this stream stands, and wait for the peer's Resume
+     * before sending on it.
+     */
     public void attach(Session newSession) {
         runOnLoop(() -> {
             if (!newSession.isActive() || closed != null) {
                 return;
             }
             session = newSession;
-            requeueInflight();
+            peerResumed = false;
+            stopTransmitting();
+            resumeFloor = ring.floor();
+            store.submitResume(newSession, resumeFloor);
+        });
+    }
+
+    /**
+     * The peer's Resume arrived on {@code s}: it holds the stream up to {@code receivedSeq}. Everything after that
+     * (or after this side's settled floor, if the peer holds less) goes out again; what it holds waits for the
+     * acks it sends again.
+     */
+    public void onResume(Session s, long receivedSeq) {
+        runOnLoop(() -> {
+            if (s != session || closed != null) {
+                return;
+            }
+            if (receivedSeq > ring.top() && receivedSeq > maxTransmitted) {
+                log.error("{}: {} claims to hold message {} of this node's stream, which only reaches {}; was this "
+                        + "node's store restored from an old copy?", store.self(), peer, receivedSeq, ring.top());
+            }
+            peerResumed = true;
+            long base = Math.max(resumeFloor, Math.min(receivedSeq, ring.top()));
+            sendNext = Math.max(base, ring.floor()) + 1;
+            previousSent = base;
+            inflight = 0;
+            for (long seq = ring.floor() + 1; seq < sendNext; seq++) {
+                if (ring.get(seq) != null) {
+                    inflight++;
+                }
+            }
             pump();
         });
     }
@@ -151,72 +291,114 @@ public final class PeerLink {
         runOnLoop(() -> {
             if (session == oldSession) {
                 session = null;
-                requeueInflight();
+                peerResumed = false;
+                stopTransmitting();
             }
         });
+    }
+
+    private void stopTransmitting() {
+        sendNext = ring.floor() + 1;
+        inflight = 0;
     }
 
     /** Acks arrived from the peer, on any of its connections. */
     public void onAcks(AckBatch batch, long receivedMicros, long receivedNanos) {
         runOnLoop(() -> {
+            if (closed != null) {
+                return;
+            }
             for (Ack ack : batch.getAcksList()) {
-                OutboundMessage m = takeInflight(ack.getSeq());
-                if (m == null) {
-                    continue; // a repeated ack for a message already settled or requeued
+                long seq = ack.getSeq();
+                Object slot = ring.get(seq);
+                if (slot == null || seq > maxTransmitted) {
+                    continue; // a repeated ack for a settled message, or one for a message never sent
                 }
                 hlc.receive(Frames.hlc(ack.getHlc()));
-                offsets.addSample(m.lastSentMicros, ack.getReceiverTimeMicros(), ack.getAckedAtMicros(), receivedMicros);
-                Duration rtt = Duration.ofNanos(receivedNanos - m.lastSentNanos);
-                if (ack.getStatus() == AckStatus.ACK_STATUS_REJECTED) {
-                    store.submitDelivery(m, DeliveryStatus.REJECTED, ack.getReceiverTimeMicros(), rtt, ack.getReason());
-                } else {
-                    store.submitDelivery(m, DeliveryStatus.DELIVERED, ack.getReceiverTimeMicros(), rtt, "");
+                OutboundMessage m = slot instanceof OutboundMessage om ? om : null;
+                Duration rtt = Duration.ZERO;
+                if (m != null && m.lastSentNanos != 0) {
+                    rtt = Duration.ofNanos(receivedNanos - m.lastSentNanos);
+                    if (ack.getStatus() == AckStatus.ACK_STATUS_STORED) {
+                        offsets.addSample(m.lastSentMicros, ack.getReceiverTimeMicros(), ack.getAckedAtMicros(), receivedMicros);
+                    }
                 }
+                clearSlot(seq);
+                DeliveryStatus status = ack.getStatus() == AckStatus.ACK_STATUS_REJECTED ? DeliveryStatus.REJECTED
+                        : DeliveryStatus.DELIVERED;
+                store.submitDelivery(new StoreStage.Outcome(this, seq, m, futureOf(slot), status,
+                        ack.getReceiverTimeMicros(), rtt, ack.getReason()));
             }
             pump();
         });
     }
 
-    /** Fails everything still queued here with {@code cause}; later arrivals from the store fail too. */
+    /** Fails everything still waiting here with {@code cause}; later arrivals from the store fail too. */
     public void close(NodeClosedException cause) {
         runOnLoop(() -> {
             closed = cause;
-            List<OutboundMessage> all = new ArrayList<>(inflight);
-            all.addAll(unsent);
-            inflight.clear();
-            unsent.clear();
             session = null;
-            fail(all, cause);
+            if (expiryTimer != null) {
+                expiryTimer.cancel(false);
+            }
+            List<CompletableFuture<Receipt>> futures = new ArrayList<>();
+            int live = 0;
+            for (long seq = ring.floor() + 1; seq <= ring.top(); seq++) {
+                Object slot = ring.get(seq);
+                if (slot != null) {
+                    live++;
+                    CompletableFuture<Receipt> f = futureOf(slot);
+                    if (f != null) {
+                        futures.add(f);
+                    }
+                }
+            }
+            ring = new SlotRing(ring.top());
+            outstanding.addAndGet(-(live - futures.size()));
+            fail(futures, cause);
         });
     }
 
-    private void fail(List<OutboundMessage> messages, NodeClosedException cause) {
-        if (messages.isEmpty()) {
+    private void fail(List<CompletableFuture<Receipt>> futures, NodeClosedException cause) {
+        if (futures.isEmpty()) {
             return;
         }
-        outstanding.addAndGet(-messages.size());
-        quiescence.changed();
-        receipts.execute(() -> messages.forEach(m -> m.future().completeExceptionally(cause)));
+        receipts.execute(() -> {
+            futures.forEach(f -> f.completeExceptionally(cause));
+            released(futures.size());
+        });
     }
 
     private void pump() {
         Session s = session;
-        if (s == null) {
-            return;
+        if (s != null && peerResumed && s.channel().isActive()) {
+            transmit(s.channel());
         }
-        Channel ch = s.channel();
-        if (!ch.isActive()) {
-            return;
+        if (!loading && loadedTo < ring.top() && loadedTo - Math.max(sendNext - 1, ring.floor()) < window) {
+            loading = true;
+            store.submitLoad(this, loadedTo, window);
         }
+    }
+
+    private void transmit(Channel ch) {
         int sent = 0;
         long nanos = System.nanoTime();
         long micros = clock.nowMicros();
-        while (inflight.size() < window && !unsent.isEmpty()) {
-            OutboundMessage m = unsent.poll();
+        while (inflight < window && sendNext <= loadedTo) {
+            long seq = sendNext++;
+            if (!(ring.get(seq) instanceof OutboundMessage m)) {
+                continue; // settled
+            }
+            if (m.message().expiresAtMicros() <= micros) {
+                withdraw(seq, m);
+                continue;
+            }
             m.lastSentNanos = nanos;
             m.lastSentMicros = micros;
-            inflight.addLast(m);
-            ch.write(m.frame(), ch.voidPromise());
+            ch.write(m.frame(previousSent), ch.voidPromise());
+            previousSent = seq;
+            maxTransmitted = Math.max(maxTransmitted, seq);
+            inflight++;
             sent++;
         }
         if (sent > 0) {
@@ -224,33 +406,63 @@ public final class PeerLink {
         }
     }
 
-    private void requeueInflight() {
-        if (inflight.isEmpty()) {
-            return;
-        }
-        while (!inflight.isEmpty()) {
-            unsent.addFirst(inflight.pollLast());
-        }
+    /** Settles {@code seq} as EXPIRED: its time to live ran out, and the peer cannot have stored it. */
+    private void withdraw(long seq, Object slot) {
+        clearSlot(seq);
+        UUID id = slot instanceof OutboundMessage m ? m.message().id() : null;
+        store.submitDelivery(new StoreStage.Outcome(this, seq, slot instanceof OutboundMessage m ? m : null,
+                futureOf(slot), DeliveryStatus.EXPIRED, Message.UNKNOWN_TIME, Duration.ZERO,
+                "time to live ran out before " + peer + " received it" + (id == null ? "" : " (message " + id + ")")));
     }
 
-    /** The in-flight message with {@code seq}, removed; null if there is none (a repeated or stale ack). */
-    private OutboundMessage takeInflight(long seq) {
-        OutboundMessage head = inflight.peekFirst();
-        if (head == null || head.seq() > seq) {
-            return null;
+    /** Empties a slot, keeping the window's count and the pointers above the floor. */
+    private void clearSlot(long seq) {
+        if (ring.clear(seq) != null && seq < sendNext) {
+            inflight--;
         }
-        if (head.seq() == seq) {
-            return inflight.pollFirst();
+        loadedTo = Math.max(loadedTo, ring.floor());
+        sendNext = Math.max(sendNext, ring.floor() + 1);
+    }
+
+    private void scheduleExpiry() {
+        Deadline next = deadlines.peek();
+        if (next == null || next.atMicros() >= expiryTimerAt) {
+            return;
         }
-        // Out of order: only an ack from a replaced connection can land here, so a scan is fine.
-        for (var it = inflight.iterator(); it.hasNext(); ) {
-            OutboundMessage m = it.next();
-            if (m.seq() == seq) {
-                it.remove();
-                return m;
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+        }
+        expiryTimerAt = next.atMicros();
+        long delayMicros = Math.max(1000, next.atMicros() - clock.nowMicros());
+        expiryTimer = loop.schedule(this::expireDue, delayMicros, TimeUnit.MICROSECONDS);
+    }
+
+    private void expireDue() {
+        expiryTimer = null;
+        expiryTimerAt = Long.MAX_VALUE;
+        if (closed != null) {
+            return;
+        }
+        long now = clock.nowMicros();
+        while (!deadlines.isEmpty() && deadlines.peek().atMicros() <= now) {
+            Deadline d = deadlines.poll();
+            Object slot = ring.get(d.seq());
+            // A message that may have reached the peer is not withdrawn here: the next Resume tells whether it did.
+            boolean unsent = d.seq() > maxTransmitted || (peerResumed && d.seq() >= sendNext);
+            if (slot != null && unsent) {
+                withdraw(d.seq(), slot);
             }
         }
-        return null;
+        scheduleExpiry();
+        pump();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<Receipt> futureOf(Object slot) {
+        if (slot instanceof OutboundMessage m) {
+            return m.future();
+        }
+        return slot instanceof CompletableFuture<?> f ? (CompletableFuture<Receipt>) f : null;
     }
 
     private void runOnLoop(Runnable task) {

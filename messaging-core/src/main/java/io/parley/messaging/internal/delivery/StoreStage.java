@@ -3,6 +3,7 @@ package io.parley.messaging.internal.delivery;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.parley.messaging.DeliveryRejectedException;
+import io.parley.messaging.MessageExpiredException;
 import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
@@ -13,6 +14,7 @@ import io.parley.messaging.internal.transport.PendingAck;
 import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.proto.v1.AckStatus;
 import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.store.DeliveryUpdate;
 import io.parley.messaging.store.MessageStore;
 import io.parley.messaging.store.StoreException;
@@ -53,17 +55,35 @@ public final class StoreStage implements AutoCloseable {
     /** Most operations committed in one batch. */
     public static final int MAX_BATCH = 4096;
 
-    private sealed interface Op permits SendOp, ReceiveOp, DeliveryOp, BarrierOp {
+    private sealed interface Op permits SendOp, ReceiveOp, Outcome, LoadOp, ResumeOp, PeerResumedOp, BarrierOp {
     }
 
     private record SendOp(OutboundMessage message) implements Op {
     }
 
-    private record ReceiveOp(Session session, Message message, HybridTimestamp receiverHlc) implements Op {
+    private record ReceiveOp(Session session, Message message, long previousSeq, HybridTimestamp receiverHlc)
+            implements Op {
     }
 
-    private record DeliveryOp(OutboundMessage message, DeliveryStatus status, long receiverTimeMicros, Duration roundTrip,
-                              String reason) implements Op {
+    /**
+     * The outcome of a sent message, to store and then report to its future.
+     *
+     * @param message the message, if its body is in memory (needed for a receipt)
+     * @param future the caller's future, if any
+     * @param reason why it was rejected or expired
+     */
+    public record Outcome(PeerLink link, long seq, OutboundMessage message, CompletableFuture<Receipt> future,
+                          DeliveryStatus status, long receiverTimeMicros, Duration roundTrip, String reason)
+            implements Op {
+    }
+
+    private record LoadOp(PeerLink link, long afterSeq, int limit) implements Op {
+    }
+
+    private record ResumeOp(Session session, long settledSeq) implements Op {
+    }
+
+    private record PeerResumedOp(Session session, long peerSettledSeq) implements Op {
     }
 
     private record BarrierOp(CompletableFuture<Void> done) implements Op {
@@ -79,7 +99,8 @@ public final class StoreStage implements AutoCloseable {
     // Lock-free, so that an event loop handing work over never waits for a lock; the store thread parks when idle.
     private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
     private volatile boolean idle;
-    private final Map<StreamKey, Long> nextExpected = new HashMap<>();
+    // The highest sequence stored (or taken as settled) of each incoming stream, read from the store once.
+    private final Map<StreamKey, Long> watermarks = new HashMap<>();
     private final Thread thread;
     private final InboundGate gate;
     private volatile boolean stopping;
@@ -98,6 +119,10 @@ public final class StoreStage implements AutoCloseable {
         thread.start();
     }
 
+    NodeId self() {
+        return self;
+    }
+
     /** Queues a new sent message for storing; its link gets it once it is committed. */
     public void submitSend(OutboundMessage message) {
         enqueue(new SendOp(message));
@@ -107,15 +132,35 @@ public final class StoreStage implements AutoCloseable {
      * Queues a received message; it is acked on {@code session} once committed. The {@link InboundGate} stops
      * reading the connection while too many received messages wait.
      */
-    public void submitReceive(Session session, Message message, HybridTimestamp receiverHlc) {
+    public void submitReceive(Session session, Message message, long previousSeq, HybridTimestamp receiverHlc) {
         gate.admitted(session.channel(), message.payloadSize());
-        enqueue(new ReceiveOp(session, message, receiverHlc));
+        enqueue(new ReceiveOp(session, message, previousSeq, receiverHlc));
     }
 
     /** Queues the outcome of a sent message; its future completes once committed. */
-    public void submitDelivery(OutboundMessage message, DeliveryStatus status, long receiverTimeMicros,
-                               Duration roundTrip, String reason) {
-        enqueue(new DeliveryOp(message, status, receiverTimeMicros, roundTrip, reason));
+    void submitDelivery(Outcome outcome) {
+        enqueue(outcome);
+    }
+
+    /** Asks for up to {@code limit} pending messages of {@code link}'s stream after {@code afterSeq}. */
+    void submitLoad(PeerLink link, long afterSeq, int limit) {
+        enqueue(new LoadOp(link, afterSeq, limit));
+    }
+
+    /**
+     * Sends this node's Resume on a new session, once everything received before it is committed: how far the
+     * peer's stream is stored here, and {@code settledSeq}, how far this node's stream to the peer is settled.
+     */
+    void submitResume(Session session, long settledSeq) {
+        enqueue(new ResumeOp(session, settledSeq));
+    }
+
+    /**
+     * The peer's Resume arrived: its stream to this node is settled up to {@code peerSettledSeq}. Acks again what
+     * is stored above that, and takes the stream up after it if this store holds less.
+     */
+    public void submitPeerResumed(Session session, long peerSettledSeq) {
+        enqueue(new PeerResumedOp(session, peerSettledSeq));
     }
 
     /** A future that completes once everything queued before it is committed and passed on. */
@@ -163,8 +208,9 @@ public final class StoreStage implements AutoCloseable {
     private void process(List<Op> ops) {
         List<OutboundMessage> sends = new ArrayList<>();
         List<ReceiveOp> receives = new ArrayList<>();
-        List<DeliveryOp> deliveries = new ArrayList<>();
-        List<BarrierOp> barriers = new ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>();
+        List<Op> afterCommit = new ArrayList<>();
+        List<ResumeReply> resumes = new ArrayList<>();
         Set<Session> broken = new HashSet<>();
         for (Op op : ops) {
             if (op instanceof SendOp s) {
@@ -176,10 +222,23 @@ public final class StoreStage implements AutoCloseable {
                     broken.add(r.session());
                     gate.released(List.of(r.message()));
                 }
-            } else if (op instanceof DeliveryOp d) {
-                deliveries.add(d);
-            } else if (op instanceof BarrierOp b) {
-                barriers.add(b);
+            } else if (op instanceof Outcome o) {
+                outcomes.add(o);
+            } else if (op instanceof ResumeOp r) {
+                // The watermark as of this point in the queue: what came before is in this batch or an earlier one.
+                resumes.add(new ResumeReply(r.session(), watermark(r.session()), r.settledSeq()));
+            } else if (op instanceof PeerResumedOp p) {
+                StreamKey key = new StreamKey(p.session().peer(), p.session().peerIncarnation());
+                long held = watermark(p.session());
+                if (p.peerSettledSeq() > held) {
+                    log.info("{}: {} has settled its stream up to {} and this store holds it up to {}; taking it up after {}",
+                            self, p.session().peer(), p.peerSettledSeq(), held, p.peerSettledSeq());
+                    watermarks.put(key, p.peerSettledSeq());
+                }
+                afterCommit.add(new PeerResumedOp(p.session(), Math.min(p.peerSettledSeq(), held)));
+                resumes.add(new ResumeReply(p.session(), held, -1));
+            } else {
+                afterCommit.add(op); // loads and barriers see this batch committed
             }
         }
         WriteResult result;
@@ -187,34 +246,97 @@ public final class StoreStage implements AutoCloseable {
             result = store.apply(new WriteBatch(
                     sends.stream().map(OutboundMessage::message).toList(),
                     receives.stream().map(ReceiveOp::message).toList(),
-                    deliveries.stream().map(d -> new DeliveryUpdate(d.message().message().recipient(), d.message().seq(), d.status(), d.receiverTimeMicros())).toList()));
+                    outcomes.stream().map(o -> new DeliveryUpdate(o.link().peer(), o.seq(), o.status(), o.receiverTimeMicros())).toList()));
         } catch (RuntimeException e) {
-            failBatch(e, sends, receives, deliveries);
-            barriers.forEach(b -> b.done().complete(null));
+            failBatch(e, sends, receives, outcomes, resumes);
+            afterCommit.forEach(op -> { if (op instanceof BarrierOp b) b.done().complete(null); });
             return;
         }
         passOnSends(sends);
         passOnReceives(receives, result.received());
-        passOnDeliveries(deliveries);
-        barriers.forEach(b -> b.done().complete(null));
+        passOnOutcomes(outcomes);
+        for (ResumeReply r : resumes) {
+            if (r.settledSeq() >= 0) {
+                write(r.session(), Frames.resume(r.watermark(), r.settledSeq()));
+            }
+        }
+        for (Op op : afterCommit) {
+            try {
+                if (op instanceof LoadOp l) {
+                    l.link().onLoaded(l.afterSeq(), l.limit(), store.pending(l.link().peer(), l.afterSeq(), l.limit()));
+                } else if (op instanceof PeerResumedOp p) {
+                    ackAgain(p.session(), p.peerSettledSeq(), watermark(p.session()));
+                } else if (op instanceof BarrierOp b) {
+                    b.done().complete(null);
+                }
+            } catch (RuntimeException e) {
+                log.error("{}: could not read the store for {}", self, op, e);
+                if (op instanceof LoadOp l) {
+                    l.link().onLoaded(l.afterSeq(), l.limit(), List.of()); // tried again on its next pump
+                }
+            }
+        }
     }
 
+    /** A Resume to send once the batch is committed; {@code settledSeq} -1 marks one that only fixes a watermark. */
+    private record ResumeReply(Session session, long watermark, long settledSeq) {
+    }
+
+    private long watermark(Session session) {
+        return watermarks.computeIfAbsent(new StreamKey(session.peer(), session.peerIncarnation()),
+                k -> store.receivedWatermark(k.sender(), k.incarnation()));
+    }
+
+    /**
+     * The stream arrives in order: the next message names the highest stored one as its predecessor (the sender
+     * withdrew any in between). Anything at or below that is a duplicate, stored once and acked again. Anything
+     * else means the peer skipped messages: its connection is closed rather than anything stored out of order.
+     */
     private boolean inOrder(ReceiveOp r) {
         Message m = r.message();
         StreamKey key = new StreamKey(m.sender(), m.senderIncarnation());
-        long expected = nextExpected.computeIfAbsent(key, k -> store.receivedWatermark(k.sender(), k.incarnation()) + 1);
-        if (m.sequence() > expected) {
-            String reason = "sequence gap from " + m.sender() + ": expected " + expected + ", got " + m.sequence();
-            log.warn("{}: closing connection to {}: {}", self, m.sender(), reason);
-            r.session().markClosing();
-            Channel ch = r.session().channel();
-            ch.writeAndFlush(Frames.error(Error.Code.CODE_PROTOCOL_VIOLATION, reason)).addListener(ChannelFutureListener.CLOSE);
-            return false;
+        long held = watermark(r.session());
+        if (m.sequence() <= held) {
+            return true;
         }
-        if (m.sequence() == expected) {
-            nextExpected.put(key, expected + 1);
+        if (r.previousSeq() == held) {
+            watermarks.put(key, m.sequence());
+            return true;
         }
-        return true; // a smaller one is a duplicate: the store keeps the first copy and it is acked again
+        String reason = "sequence gap from " + m.sender() + ": holding up to " + held + ", got " + m.sequence()
+                + " following " + r.previousSeq();
+        log.warn("{}: closing connection to {}: {}", self, m.sender(), reason);
+        r.session().markClosing();
+        Channel ch = r.session().channel();
+        ch.writeAndFlush(Frames.error(Error.Code.CODE_PROTOCOL_VIOLATION, reason)).addListener(ChannelFutureListener.CLOSE);
+        return false;
+    }
+
+    /** Acks again the messages of {@code session}'s stream stored in {@code (afterSeq, upToSeq]}, a page at a time. */
+    private void ackAgain(Session session, long afterSeq, long upToSeq) {
+        long after = afterSeq;
+        while (after < upToSeq && session.isActive()) {
+            List<Message> page = store.received(session.peer(), session.peerIncarnation(), after, MAX_BATCH);
+            List<PendingAck> acks = new ArrayList<>(page.size());
+            for (Message m : page) {
+                if (m.sequence() > upToSeq) {
+                    break;
+                }
+                acks.add(new PendingAck(m.sequence(), m.receiverTimeMicros(), m.hlc(), AckStatus.ACK_STATUS_DUPLICATE, ""));
+            }
+            if (acks.isEmpty()) {
+                return;
+            }
+            writeAcks(session, acks);
+            after = acks.get(acks.size() - 1).seq();
+        }
+    }
+
+    private static void write(Session session, Frame frame) {
+        Channel ch = session.channel();
+        if (ch.isActive()) {
+            ch.writeAndFlush(frame, ch.voidPromise());
+        }
     }
 
     private void passOnSends(List<OutboundMessage> sends) {
@@ -265,17 +387,34 @@ public final class StoreStage implements AutoCloseable {
         });
     }
 
-    private void passOnDeliveries(List<DeliveryOp> deliveries) {
-        settle(deliveries, DeliveryOp::message, d -> {
-            Message m = d.message().message();
-            if (d.status() == DeliveryStatus.DELIVERED) {
-                d.message().future().complete(new Receipt(m.id(), m.recipient(), m.senderTimeMicros(),
-                        d.receiverTimeMicros(), d.roundTrip(), DeliveryStatus.DELIVERED));
-            } else {
-                d.message().future().completeExceptionally(new DeliveryRejectedException(
-                        m.recipient() + " rejected message " + m.id() + ": " + d.reason()));
+    private void passOnOutcomes(List<Outcome> outcomes) {
+        settle(outcomes, Outcome::link, o -> {
+            CompletableFuture<Receipt> f = o.future();
+            if (f == null) {
+                return;
+            }
+            NodeId peer = o.link().peer();
+            switch (o.status()) {
+                case DELIVERED -> {
+                    if (o.message() == null) {
+                        f.completeExceptionally(new IllegalStateException("message " + o.seq() + " to " + peer
+                                + " was delivered, but its body was not in memory to make a receipt"));
+                        return;
+                    }
+                    Message m = o.message().message();
+                    f.complete(new Receipt(m.id(), peer, m.senderTimeMicros(), o.receiverTimeMicros(), o.roundTrip(),
+                            DeliveryStatus.DELIVERED));
+                }
+                case REJECTED -> f.completeExceptionally(new DeliveryRejectedException(peer + " rejected message "
+                        + idOf(o) + ": " + o.reason()));
+                default -> f.completeExceptionally(new MessageExpiredException("message " + idOf(o) + " to " + peer
+                        + " expired: " + o.reason()));
             }
         });
+    }
+
+    private static String idOf(Outcome o) {
+        return o.message() != null ? o.message().message().id().toString() : "#" + o.seq();
     }
 
     /**
@@ -283,7 +422,7 @@ public final class StoreStage implements AutoCloseable {
      * releases them from their links: they count as outstanding until their callbacks have run, so slow receipt
      * callbacks hold back {@code send()}.
      */
-    private <T> void settle(List<T> items, Function<T, OutboundMessage> message, Consumer<T> complete) {
+    private <T> void settle(List<T> items, Function<T, PeerLink> link, Consumer<T> complete) {
         if (items.isEmpty()) {
             return;
         }
@@ -291,32 +430,41 @@ public final class StoreStage implements AutoCloseable {
             Map<PeerLink, Integer> perLink = new IdentityHashMap<>();
             for (T item : items) {
                 complete.accept(item);
-                perLink.merge(message.apply(item).link(), 1, Integer::sum);
+                perLink.merge(link.apply(item), 1, Integer::sum);
             }
             perLink.forEach(PeerLink::released);
         });
     }
 
     private void failBatch(RuntimeException e, List<OutboundMessage> sends, List<ReceiveOp> receives,
-                           List<DeliveryOp> deliveries) {
+                           List<Outcome> outcomes, List<ResumeReply> resumes) {
         log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", self, sends.size(),
-                receives.size(), deliveries.size(), e);
+                receives.size(), outcomes.size(), e);
         StoreException cause = e instanceof StoreException se ? se : new StoreException("store failed: " + e.getMessage(), e);
-        settle(sends, Function.identity(), m -> m.future().completeExceptionally(cause));
-        // Received messages were not stored, so they are not acked: close their connections, and the senders
-        // retransmit them when they reconnect. The expected sequence is read again from the store then.
+        // The link skips the sequence numbers of sends that were not stored.
+        settle(sends, OutboundMessage::link, m -> m.future().completeExceptionally(cause));
+        // Received messages were not stored, so they are not acked: close their connections (and those of
+        // Resumes whose watermark counted them), and the senders retransmit when they reconnect. The watermarks
+        // are read again from the store then.
         gate.released(receives.stream().map(ReceiveOp::message).toList());
-        for (ReceiveOp r : receives) {
-            nextExpected.remove(new StreamKey(r.message().sender(), r.message().senderIncarnation()));
-            Channel ch = r.session().channel();
+        watermarks.clear();
+        Set<Session> sessions = new HashSet<>();
+        receives.forEach(r -> sessions.add(r.session()));
+        resumes.forEach(r -> sessions.add(r.session()));
+        for (Session session : sessions) {
+            Channel ch = session.channel();
             if (ch.isActive()) {
                 ch.writeAndFlush(Frames.error(Error.Code.CODE_INTERNAL, "receiver could not store messages; reconnect and retry"))
                         .addListener(ChannelFutureListener.CLOSE);
             }
         }
-        // Delivery updates were not recorded; their messages stay PENDING in the store, and their futures fail.
-        settle(deliveries, DeliveryOp::message, d -> d.message().future().completeExceptionally(new StoreException(
-                "message " + d.message().message().id() + " was delivered but its receipt could not be stored", cause)));
+        // Outcomes were not recorded; their messages stay PENDING in the store, and their futures fail.
+        settle(outcomes, Outcome::link, o -> {
+            if (o.future() != null) {
+                o.future().completeExceptionally(new StoreException("the outcome (" + o.status() + ") of message " + idOf(o)
+                        + " to " + o.link().peer() + " could not be stored", cause));
+            }
+        });
     }
 
     /** Commits what is queued, then stops the thread; waits for it at most 30 s. */

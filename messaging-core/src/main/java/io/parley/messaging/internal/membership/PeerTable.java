@@ -31,6 +31,8 @@ import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Goodbye;
 import io.parley.messaging.proto.v1.Pong;
+import io.parley.messaging.proto.v1.Resume;
+import io.parley.messaging.store.Outbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,12 +66,14 @@ public final class PeerTable implements SessionEvents {
     private final Backoff backoff;
     private final Duration connectTimeout;
     private final Quiescence quiescence;
+    private final int maxUnacknowledged;
     private final ConcurrentHashMap<NodeId, Peer> peers = new ConcurrentHashMap<>();
     private volatile Transport transport;
     private volatile boolean closing;
 
     public PeerTable(NodeId self, EventLoopGroup group, Limits limits, StoreStage store, HybridLogicalClock hlc,
-                     WallClock clock, Executor receipts, Backoff backoff, Duration connectTimeout, Quiescence quiescence) {
+                     WallClock clock, Executor receipts, Backoff backoff, Duration connectTimeout, Quiescence quiescence,
+                     boolean durableStore) {
         this.self = self;
         this.group = group;
         this.limits = limits;
@@ -80,6 +84,7 @@ public final class PeerTable implements SessionEvents {
         this.backoff = backoff;
         this.connectTimeout = connectTimeout;
         this.quiescence = quiescence;
+        this.maxUnacknowledged = limits.maxUnacknowledgedPerPeer(durableStore);
     }
 
     /** Adds a peer known by configuration. */
@@ -105,9 +110,22 @@ public final class PeerTable implements SessionEvents {
 
     private Peer newPeer(NodeId id, PeerAddress address) {
         ClockOffsetEstimator offsets = new ClockOffsetEstimator();
-        PeerLink link = new PeerLink(id, group.next(), limits.sendWindow(), limits.maxQueuedPerPeer(), store, hlc, clock,
+        PeerLink link = new PeerLink(id, group.next(), limits.sendWindow(), maxUnacknowledged, store, hlc, clock,
                 offsets, receipts, quiescence);
         return new Peer(id, address, link, offsets);
+    }
+
+    /**
+     * Takes up the streams the store holds from before a restart. A peer that is not configured is known by id
+     * until it dials in or is added with an address. Called before {@link #start}.
+     */
+    public void restore(List<Outbox> outboxes) {
+        for (Outbox o : outboxes) {
+            if (o.peer().equals(self)) {
+                continue;
+            }
+            peers.computeIfAbsent(o.peer(), id -> newPeer(id, null)).link.restore(o);
+        }
     }
 
     /** Starts dialling every peer with a known address. */
@@ -345,7 +363,13 @@ public final class PeerTable implements SessionEvents {
         Message m = new Message(Frames.uuid(envelope.getMessageId()), session.peer(), self, Direction.RECEIVED,
                 DeliveryStatus.RECEIVED, session.peerIncarnation(), envelope.getSeq(), envelope.getSenderTimeMicros(),
                 receivedMicros, senderHlc, envelope.getPayload().toByteArray());
-        store.submitReceive(session, m, receiverHlc);
+        store.submitReceive(session, m, envelope.getPreviousSeq(), receiverHlc);
+    }
+
+    @Override
+    public void resume(Session session, Resume resume) {
+        peers.get(session.peer()).link.onResume(session, resume.getReceivedSeq());
+        store.submitPeerResumed(session, resume.getSettledSeq());
     }
 
     @Override

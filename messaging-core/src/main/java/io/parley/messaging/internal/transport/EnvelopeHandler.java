@@ -31,15 +31,23 @@ public final class EnvelopeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = clock.nowMicros();
+        Session session = ctx.channel().attr(Session.KEY).get();
+        if (!session.peerResumed()) {
+            throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION, "an Envelope before the peer's Resume");
+        }
         Envelope envelope = frame.getEnvelope();
         if (envelope.getSeq() <= 0) {
             throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION, "envelope seq must be at least 1, got "
                     + Long.toUnsignedString(envelope.getSeq()));
         }
         Frames.uuid(envelope.getMessageId()); // throws if not 16 bytes
+        if (Long.compareUnsigned(envelope.getPreviousSeq(), envelope.getSeq()) >= 0) {
+            throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION, "envelope seq " + envelope.getSeq()
+                    + " follows " + Long.toUnsignedString(envelope.getPreviousSeq()) + ", which is not before it");
+        }
         if (!envelope.hasHlc()) {
             throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION, "envelope seq " + envelope.getSeq() + " has no hlc");
         }
-        events.envelope(ctx.channel().attr(Session.KEY).get(), envelope, now);
+        events.envelope(session, envelope, now);
     }
 }

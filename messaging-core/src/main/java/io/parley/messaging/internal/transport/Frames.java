@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.parley.messaging.clock.HybridTimestamp;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.proto.v1.Resume;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 
@@ -18,6 +19,10 @@ public final class Frames {
 
     public static Frame error(Error.Code code, String message) {
         return Frame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build();
+    }
+
+    public static Frame resume(long receivedSeq, long settledSeq) {
+        return Frame.newBuilder().setResume(Resume.newBuilder().setReceivedSeq(receivedSeq).setSettledSeq(settledSeq)).build();
     }
 
     public static io.parley.messaging.proto.v1.HybridTimestamp hlc(HybridTimestamp t) {

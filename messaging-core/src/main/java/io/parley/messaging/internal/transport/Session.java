@@ -20,6 +20,7 @@ public final class Session {
     private final String peerAdvertisedAddress;
     private volatile long lastSeenMicros;
     private volatile boolean closing;
+    private boolean peerResumed; // read and written on the channel's event loop
 
     public Session(NodeId peer, long peerIncarnation, Channel channel, boolean dialedBySelf, String peerAdvertisedAddress) {
         this.peer = Objects.requireNonNull(peer, "peer");
@@ -68,6 +69,15 @@ public final class Session {
 
     public boolean isClosing() {
         return closing;
+    }
+
+    /** Whether the peer's Resume arrived; it must come before any Envelope. Event loop only. */
+    public boolean peerResumed() {
+        return peerResumed;
+    }
+
+    void markPeerResumed() {
+        peerResumed = true;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.Envelope;
 import io.parley.messaging.proto.v1.Pong;
+import io.parley.messaging.proto.v1.Resume;
 
 /**
  * What the pipeline tells the node. Every method is called on the channel's event loop and must return at once
@@ -23,6 +24,9 @@ public interface SessionEvents {
 
     /** The handshake completed and the session may carry messages (the Welcome is already written). */
     void established(Session session);
+
+    /** The peer's Resume arrived: where the two streams between the pair stand. */
+    void resume(Session session, Resume resume);
 
     /** An Envelope arrived; {@code receivedMicros} is this node's wall clock at its arrival. */
     void envelope(Session session, Envelope envelope, long receivedMicros);

@@ -45,6 +45,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 }
                 ctx.close();
             }
+            case RESUME -> {
+                if (session.peerResumed()) {
+                    throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION, "a second Resume on one connection");
+                }
+                session.markPeerResumed();
+                events.resume(session, frame.getResume());
+            }
             case HELLO -> throw new ProtocolException(Error.Code.CODE_HANDSHAKE_REQUIRED,
                     "a second Hello on a connection whose handshake is complete");
             default -> throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION,

@@ -75,7 +75,7 @@ class StoreStageTest {
         int count = InboundGate.HIGH_WATER_MESSAGES + StoreStage.MAX_BATCH + 10;
 
         for (int seq = 1; seq <= count; seq++) {
-            stage.submitReceive(session, received(seq), new HybridTimestamp(seq, 0));
+            stage.submitReceive(session, received(seq), seq - 1, new HybridTimestamp(seq, 0));
         }
         assertThat(channel.config().isAutoRead()).as("paused while the store holds back").isFalse();
         assertThat(gate.backlog()).isGreaterThan(InboundGate.HIGH_WATER_MESSAGES);
@@ -100,7 +100,7 @@ class StoreStageTest {
         int count = InboundGate.HIGH_WATER_MESSAGES + 10;
 
         for (int seq = 1; seq <= count; seq++) {
-            stage.submitReceive(session, received(seq), new HybridTimestamp(seq, 0));
+            stage.submitReceive(session, received(seq), seq - 1, new HybridTimestamp(seq, 0));
         }
         stage.barrier().get(30, TimeUnit.SECONDS);
         assertThat(memory.receivedWatermark(PEER, 7)).as("all stored").isEqualTo(count);
@@ -119,9 +119,9 @@ class StoreStageTest {
         channel.close();
         Session session = new Session(PEER, 7, channel, false, "");
 
-        stage.submitReceive(session, received(1), new HybridTimestamp(1, 0));
-        stage.submitReceive(session, received(3), new HybridTimestamp(3, 0));
-        stage.submitReceive(session, received(1), new HybridTimestamp(4, 0));
+        stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
+        stage.submitReceive(session, received(3), 2, new HybridTimestamp(3, 0));
+        stage.submitReceive(session, received(1), 0, new HybridTimestamp(4, 0));
         stage.barrier().get(10, TimeUnit.SECONDS);
 
         assertThat(memory.history(HistoryQuery.builder().direction(Direction.RECEIVED).build()))

@@ -25,6 +25,7 @@ class EnvelopeHandlerTest {
     void setUp() {
         channel = new EmbeddedChannel();
         session = establish(channel);
+        session.markPeerResumed();
         channel.pipeline().addLast(PipelineNames.ENVELOPE, new EnvelopeHandler(() -> NOW, events));
         channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF));
     }
@@ -77,6 +78,32 @@ class EnvelopeHandlerTest {
         channel.writeInbound(frame(envelope().clearHlc()));
 
         assertRejected();
+    }
+
+    @Test
+    void envelopeBeforeThePeersResumeIsAProtocolViolation() {
+        Session fresh = new Session(session.peer(), session.peerIncarnation(), channel, false, "");
+        channel.attr(Session.KEY).set(fresh);
+
+        channel.writeInbound(frame(envelope()));
+
+        assertRejected();
+    }
+
+    @Test
+    void envelopeThatDoesNotFollowAnEarlierSeqIsAProtocolViolation() {
+        channel.writeInbound(frame(envelope().setSeq(5).setPreviousSeq(5)));
+
+        assertRejected();
+    }
+
+    @Test
+    void envelopeFollowingAWithdrawnRangeIsHandedOn() {
+        Envelope envelope = envelope().setSeq(9).setPreviousSeq(4).build();
+
+        channel.writeInbound(frame(envelope.toBuilder()));
+
+        assertThat(events.envelopes).extracting(RecordingSessionEvents.EnvelopeArrival::envelope).containsExactly(envelope);
     }
 
     @Test

@@ -37,6 +37,7 @@ final class RecordingSessionEvents implements SessionEvents {
     final List<EnvelopeArrival> envelopes = new ArrayList<>();
     final List<AckArrival> acks = new ArrayList<>();
     final List<PongArrival> pongs = new ArrayList<>();
+    final List<io.parley.messaging.proto.v1.Resume> resumes = new ArrayList<>();
     final List<Farewell> goodbyes = new ArrayList<>();
     final List<Session> closed = new ArrayList<>();
 
@@ -87,6 +88,11 @@ final class RecordingSessionEvents implements SessionEvents {
     @Override
     public void acks(Session session, AckBatch batch, long receivedMicros, long receivedNanos) {
         acks.add(new AckArrival(session, batch, receivedMicros, receivedNanos));
+    }
+
+    @Override
+    public void resume(Session session, io.parley.messaging.proto.v1.Resume resume) {
+        resumes.add(resume);
     }
 
     @Override

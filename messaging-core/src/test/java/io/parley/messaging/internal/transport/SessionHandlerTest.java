@@ -63,6 +63,30 @@ class SessionHandlerTest {
     }
 
     @Test
+    void resumeIsHandedToTheNodeOnceAndMarksTheSession() {
+        Session session = establish(channel);
+        Frame resume = Frames.resume(41, 17);
+
+        channel.writeInbound(resume);
+
+        assertThat(events.resumes).containsExactly(resume.getResume());
+        assertThat(session.peerResumed()).isTrue();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void secondResumeIsAProtocolViolation() {
+        establish(channel);
+        channel.writeInbound(Frames.resume(0, 0));
+
+        channel.writeInbound(Frames.resume(0, 0));
+
+        assertThat(readError(channel).getCode()).isEqualTo(Error.Code.CODE_PROTOCOL_VIOLATION);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(events.resumes).hasSize(1);
+    }
+
+    @Test
     void closeOfAnEstablishedSessionIsReportedOnce() {
         Session session = establish(channel);
 
