@@ -65,7 +65,7 @@ class ResumeTest {
 
     @Test
     void senderRestartedOnItsStoreSendsItsBacklogAndRecordsEveryReceiptWithTheReceiversClock() throws Exception {
-        MessageStore senderStore = new InMemoryMessageStore();
+        MessageStore senderStore = new DurableInMemoryStore();
         MessageStore receiverStore = new InMemoryMessageStore();
         Node receiver = start(node("receiver", receiverStore));
         int port = receiver.localAddress().getPort();
@@ -184,10 +184,62 @@ class ResumeTest {
                 org.assertj.core.groups.Tuple.tuple("last", DeliveryStatus.DELIVERED));
     }
 
+    /** Says it is durable, so that the sender keeps only a few windows of bodies and reads the rest back. */
+    private static final class DurableInMemoryStore implements MessageStore {
+        private final InMemoryMessageStore delegate = new InMemoryMessageStore();
+        final java.util.concurrent.atomic.AtomicInteger pendingReads = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public boolean isDurable() {
+            return true;
+        }
+
+        @Override
+        public long open(NodeId owner) {
+            return delegate.open(owner);
+        }
+
+        @Override
+        public io.parley.messaging.store.WriteResult apply(io.parley.messaging.store.WriteBatch batch) {
+            return delegate.apply(batch);
+        }
+
+        @Override
+        public long receivedWatermark(NodeId sender, long senderIncarnation) {
+            return delegate.receivedWatermark(sender, senderIncarnation);
+        }
+
+        @Override
+        public List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
+            return delegate.received(sender, senderIncarnation, afterSequence, limit);
+        }
+
+        @Override
+        public List<io.parley.messaging.store.Outbox> outboxes() {
+            return delegate.outboxes();
+        }
+
+        @Override
+        public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
+            pendingReads.incrementAndGet();
+            return delegate.pending(recipient, afterSequence, limit);
+        }
+
+        @Override
+        public List<Message> history(HistoryQuery query) {
+            return delegate.history(query);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
     @Test
     void backlogBeyondTheWindowWaitsInTheStoreAndGoesOutInOrder() throws Exception {
         Limits small = Limits.builder().sendWindow(16).build();
-        MessageStore senderStore = new InMemoryMessageStore();
+        DurableInMemoryStore senderStore = new DurableInMemoryStore();
         Node sender = start(node("sender", senderStore).limits(small));
         List<CompletableFuture<Receipt>> futures = new ArrayList<>();
         MessageStore receiverStore = new InMemoryMessageStore();
@@ -208,5 +260,6 @@ class ResumeTest {
         assertThat(futures).allSatisfy(f -> assertThat(f.join().status()).isEqualTo(DeliveryStatus.DELIVERED));
         await().atMost(WAIT).until(() -> heard.size() == 1_000);
         assertThat(heard).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 1_000).mapToObj(i -> "m" + i).toList());
+        assertThat(senderStore.pendingReads).as("bodies read back from the store").hasValueGreaterThan(10);
     }
 }

@@ -72,6 +72,7 @@ public final class PeerLink {
     private final EventLoop loop;
     private final int window;
     private final int maxUnacknowledged;
+    private final int bodiesInMemory;
     private final StoreStage store;
     private final HybridLogicalClock hlc;
     private final WallClock clock;
@@ -102,13 +103,21 @@ public final class PeerLink {
     private int inflight;
     private NodeClosedException closed;
 
-    public PeerLink(NodeId peer, EventLoop loop, int window, int maxUnacknowledged, StoreStage store,
-                    HybridLogicalClock hlc, WallClock clock, ClockOffsetEstimator offsets, Executor receipts,
-                    Quiescence quiescence) {
+    /**
+     * @param window most messages on the wire without an ack
+     * @param maxUnacknowledged most messages without a stored outcome; {@link #send} fails fast past it
+     * @param bodiesInMemory most message bodies held here, from the oldest unsettled one; the rest are read back
+     *     from the store when due (with a store that is not durable, all of them are kept, as the store keeps
+     *     them in the heap anyway)
+     */
+    public PeerLink(NodeId peer, EventLoop loop, int window, int maxUnacknowledged, int bodiesInMemory,
+                    StoreStage store, HybridLogicalClock hlc, WallClock clock, ClockOffsetEstimator offsets,
+                    Executor receipts, Quiescence quiescence) {
         this.peer = peer;
         this.loop = loop;
         this.window = window;
         this.maxUnacknowledged = maxUnacknowledged;
+        this.bodiesInMemory = Math.max(2 * window, bodiesInMemory);
         this.store = store;
         this.hlc = hlc;
         this.clock = clock;
@@ -183,7 +192,7 @@ public final class PeerLink {
                     ring.append(STORED);
                     clearSlot(ring.top());
                 }
-                boolean keepBody = loadedTo == ring.top() && loadedTo - ring.floor() < 2L * window;
+                boolean keepBody = loadedTo == ring.top() && loadedTo - ring.floor() < bodiesInMemory;
                 ring.append(keepBody ? m : m.future());
                 if (keepBody) {
                     loadedTo = m.seq();
@@ -374,9 +383,10 @@ public final class PeerLink {
         if (s != null && peerResumed && s.channel().isActive()) {
             transmit(s.channel());
         }
-        if (!loading && loadedTo < ring.top() && loadedTo - Math.max(sendNext - 1, ring.floor()) < window) {
+        // Read the next bodies from the store while half of those held are still to be sent, so the wire never waits.
+        if (!loading && loadedTo < ring.top() && loadedTo - Math.max(sendNext - 1, ring.floor()) < bodiesInMemory / 2) {
             loading = true;
-            store.submitLoad(this, loadedTo, window);
+            store.submitLoad(this, loadedTo, bodiesInMemory / 2);
         }
     }
 

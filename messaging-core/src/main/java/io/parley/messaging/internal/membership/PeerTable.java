@@ -56,6 +56,9 @@ public final class PeerTable implements SessionEvents {
 
     private static final Logger log = LoggerFactory.getLogger(PeerTable.class);
 
+    /** With a durable store, each link holds the bodies of this many windows of messages; the rest stay stored. */
+    static final int BODIES_IN_MEMORY_WINDOWS = 4;
+
     private final NodeId self;
     private final EventLoopGroup group;
     private final Limits limits;
@@ -67,6 +70,7 @@ public final class PeerTable implements SessionEvents {
     private final Duration connectTimeout;
     private final Quiescence quiescence;
     private final int maxUnacknowledged;
+    private final int bodiesInMemory;
     private final ConcurrentHashMap<NodeId, Peer> peers = new ConcurrentHashMap<>();
     private volatile Transport transport;
     private volatile boolean closing;
@@ -85,6 +89,7 @@ public final class PeerTable implements SessionEvents {
         this.connectTimeout = connectTimeout;
         this.quiescence = quiescence;
         this.maxUnacknowledged = limits.maxUnacknowledgedPerPeer(durableStore);
+        this.bodiesInMemory = durableStore ? BODIES_IN_MEMORY_WINDOWS * limits.sendWindow() : maxUnacknowledged;
     }
 
     /** Adds a peer known by configuration. */
@@ -110,7 +115,7 @@ public final class PeerTable implements SessionEvents {
 
     private Peer newPeer(NodeId id, PeerAddress address) {
         ClockOffsetEstimator offsets = new ClockOffsetEstimator();
-        PeerLink link = new PeerLink(id, group.next(), limits.sendWindow(), maxUnacknowledged, store, hlc, clock,
+        PeerLink link = new PeerLink(id, group.next(), limits.sendWindow(), maxUnacknowledged, bodiesInMemory, store, hlc, clock,
                 offsets, receipts, quiescence);
         return new Peer(id, address, link, offsets);
     }
