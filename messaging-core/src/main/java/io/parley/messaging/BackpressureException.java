@@ -1,6 +1,9 @@
 package io.parley.messaging;
 
-/** Too many messages already wait for a peer ({@link Limits#maxQueuedPerPeer()}); retry later. */
+/**
+ * Too many messages already wait: for one peer ({@link Limits#maxUnacknowledgedPerPeer(boolean)}), or for the
+ * node's store to write them (65,536 over all peers). Nothing was sent or stored; retry later.
+ */
 public class BackpressureException extends MessagingException {
 
     private static final long serialVersionUID = 1L;

@@ -172,6 +172,11 @@ public final class PeerLink {
             return CompletableFuture.failedFuture(new BackpressureException(maxUnacknowledged + " messages to " + peer
                     + " are already waiting for acknowledgement; retry once some are delivered"));
         }
+        if (!store.reserveSend()) {
+            outstanding.decrementAndGet();
+            return CompletableFuture.failedFuture(new BackpressureException("the store of node " + store.self() + " has "
+                    + StoreStage.MAX_UNCOMMITTED_SENDS + " messages still to write; retry once it has caught up"));
+        }
         CompletableFuture<Receipt> future = new CompletableFuture<>();
         synchronized (sendLock) {
             Message m = factory.apply(++nextSeq);

@@ -55,6 +55,12 @@ public final class StoreStage implements AutoCloseable {
     /** Most operations committed in one batch. */
     public static final int MAX_BATCH = 4096;
 
+    /**
+     * Most sends queued for the store and not yet committed, over all peers. Past it {@code send} fails fast: the
+     * store is behind, and queuing more would only fill the heap with messages it has not written.
+     */
+    public static final int MAX_UNCOMMITTED_SENDS = 16 * MAX_BATCH;
+
     private sealed interface Op permits SendOp, ReceiveOp, Outcome, LoadOp, ResumeOp, PeerResumedOp, BarrierOp {
     }
 
@@ -99,6 +105,7 @@ public final class StoreStage implements AutoCloseable {
     // Lock-free, so that an event loop handing work over never waits for a lock; the store thread parks when idle.
     private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
     private volatile boolean idle;
+    private final java.util.concurrent.atomic.AtomicInteger uncommittedSends = new java.util.concurrent.atomic.AtomicInteger();
     // The highest sequence stored (or taken as settled) of each incoming stream, read from the store once.
     private final Map<StreamKey, Long> watermarks = new HashMap<>();
     private final Thread thread;
@@ -123,8 +130,21 @@ public final class StoreStage implements AutoCloseable {
         return self;
     }
 
-    /** Queues a new sent message for storing; its link gets it once it is committed. */
-    public void submitSend(OutboundMessage message) {
+    /**
+     * Takes room for one more send in the store's queue.
+     *
+     * @return false if {@link #MAX_UNCOMMITTED_SENDS} sends already wait to be committed
+     */
+    boolean reserveSend() {
+        if (uncommittedSends.incrementAndGet() > MAX_UNCOMMITTED_SENDS) {
+            uncommittedSends.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Queues a new sent message, for which {@link #reserveSend} made room, for storing; its link gets it once committed. */
+    void submitSend(OutboundMessage message) {
         enqueue(new SendOp(message));
     }
 
@@ -243,6 +263,7 @@ public final class StoreStage implements AutoCloseable {
         }
         WriteResult result;
         try {
+            uncommittedSends.addAndGet(-sends.size()); // committed or failed below, either way no longer queued
             result = store.apply(new WriteBatch(
                     sends.stream().map(OutboundMessage::message).toList(),
                     receives.stream().map(ReceiveOp::message).toList(),

@@ -129,6 +129,16 @@ class StoreStageTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 1);
     }
 
+    @Test
+    void sendsBeyondWhatTheStoreHasYetToWriteAreRefused() {
+        for (int i = 0; i < StoreStage.MAX_UNCOMMITTED_SENDS; i++) {
+            assertThat(stage.reserveSend()).isTrue();
+        }
+
+        assertThat(stage.reserveSend()).isFalse();
+        assertThat(stage.reserveSend()).as("a refusal takes no room").isFalse();
+    }
+
     private static Message received(long seq) {
         return new Message(UUID.randomUUID(), PEER, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, 7, seq, seq, seq,
                 new HybridTimestamp(seq, 0), new byte[] {1, 2, 3});
