@@ -59,7 +59,7 @@ abstract class MessageStoreContractTest {
         return closed;
     }
 
-    private MessageStore track(MessageStore s) {
+    MessageStore track(MessageStore s) {
         made.add(s);
         return s;
     }
