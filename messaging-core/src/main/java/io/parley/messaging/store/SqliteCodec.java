@@ -5,6 +5,9 @@ import io.parley.messaging.Direction;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.HybridTimestamp;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,6 +34,8 @@ final class SqliteCodec {
     private static final int EXPIRED = 3;
     private static final int RECEIVED_STATUS = 4;
 
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     /** Every column a {@link Message} is read from, in the order {@link #read} expects. */
     static final String COLUMNS = "id, direction, peer, sender_incarnation, seq, status, sender_time_micros, "
             + "receiver_time_micros, hlc_wall, hlc_logical, expires_at_micros, payload";
@@ -44,8 +49,8 @@ final class SqliteCodec {
      */
     static byte[] id(UUID id) {
         byte[] b = new byte[16];
-        putLong(b, 0, id.getMostSignificantBits() ^ Long.MIN_VALUE);
-        putLong(b, 8, id.getLeastSignificantBits() ^ Long.MIN_VALUE);
+        LONG_BE.set(b, 0, id.getMostSignificantBits() ^ Long.MIN_VALUE);
+        LONG_BE.set(b, 8, id.getLeastSignificantBits() ^ Long.MIN_VALUE);
         return b;
     }
 
@@ -53,7 +58,7 @@ final class SqliteCodec {
         if (b == null || b.length != 16) {
             throw new StoreException("stored message id is not 16 bytes");
         }
-        return new UUID(getLong(b, 0) ^ Long.MIN_VALUE, getLong(b, 8) ^ Long.MIN_VALUE);
+        return new UUID((long) LONG_BE.get(b, 0) ^ Long.MIN_VALUE, (long) LONG_BE.get(b, 8) ^ Long.MIN_VALUE);
     }
 
     static int status(DeliveryStatus status) {
@@ -140,20 +145,5 @@ final class SqliteCodec {
                     receiverTime, hlc, expiresAt, payload);
             default -> throw new StoreException("stored message has unknown direction code " + directionCode);
         };
-    }
-
-    private static void putLong(byte[] b, int offset, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[offset + i] = (byte) v;
-            v >>>= 8;
-        }
-    }
-
-    private static long getLong(byte[] b, int offset) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[offset + i] & 0xff);
-        }
-        return v;
     }
 }
