@@ -165,7 +165,11 @@ public final class SqliteMessageStore implements MessageStore {
                     owner, incarnation);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection, e);
-            SqliteFiles.release(fileLock);
+            try {
+                SqliteFiles.release(fileLock);
+            } catch (StoreException releaseFailure) {
+                e.addSuppressed(releaseFailure);
+            }
             if (e instanceof StoreException s) {
                 throw s;
             }
