@@ -141,6 +141,6 @@ class SqliteMessageStoreConcurrencyTest {
 
         assertThat(reader).succeedsWithin(Duration.ofSeconds(10))
                 .isInstanceOf(StoreException.class)
-                .extracting(Throwable::getMessage).asString().contains("closed");
+                .extracting(Throwable::getMessage).isEqualTo("message store " + store.file() + " is closed");
     }
 }
