@@ -33,12 +33,14 @@ public final class InMemoryMessageStore implements MessageStore {
     /**
      * A row's place in clock order. Clock and id alone do not identify a row: a peer may send two messages (or copy
      * another peer's message) with the same id and clock, and each is a row of its own, so the sender's stream
-     * position breaks the tie.
+     * position breaks the tie; a sent message is placed in its stream by its recipient too, as sequences count
+     * per recipient.
      */
     private record OrderKey(HybridTimestamp hlc, UUID id, Direction direction, NodeId sender, long incarnation,
-                            long sequence) implements Comparable<OrderKey> {
+                            long sequence, NodeId recipient) implements Comparable<OrderKey> {
         static OrderKey of(Message m) {
-            return new OrderKey(m.hlc(), m.id(), m.direction(), m.sender(), m.senderIncarnation(), m.sequence());
+            return new OrderKey(m.hlc(), m.id(), m.direction(), m.sender(), m.senderIncarnation(), m.sequence(),
+                    m.recipient());
         }
 
         private static final Comparator<OrderKey> ORDER = Comparator.comparing(OrderKey::hlc)
@@ -46,7 +48,8 @@ public final class InMemoryMessageStore implements MessageStore {
                 .thenComparing(OrderKey::direction)
                 .thenComparing(OrderKey::sender)
                 .thenComparingLong(OrderKey::incarnation)
-                .thenComparingLong(OrderKey::sequence);
+                .thenComparingLong(OrderKey::sequence)
+                .thenComparing(OrderKey::recipient);
 
         @Override
         public int compareTo(OrderKey o) {

@@ -1,0 +1,77 @@
+package io.parley.messaging.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+import org.sqlite.SQLiteOpenMode;
+
+/** Connections to a store file, and what sqlite-jdbc's errors mean. The only class that names sqlite-jdbc. */
+final class SqliteConnections {
+
+    /** How long a connection waits for a lock another holds, such as a checkpoint's, before it fails. */
+    private static final int BUSY_TIMEOUT_MILLIS = 10_000;
+    /** Page cache of the writer, in KiB: the indexes' upper levels and the recent pages stay in memory. */
+    private static final int WRITER_CACHE_KIB = 16 * 1024;
+    /** Page cache of each history reader, in KiB. */
+    private static final int READER_CACHE_KIB = 4 * 1024;
+
+    private SqliteConnections() {
+    }
+
+    /** Whether sqlite-jdbc, an optional dependency, is on the class path. */
+    static boolean driverPresent() {
+        try {
+            Class.forName("org.sqlite.SQLiteConfig", false, SqliteConnections.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * The read-write connection to an existing file. It sets no journal mode: the file is checked to be a store
+     * before anything in it changes.
+     */
+    static Connection openWriter(Path file, SqliteMessageStore.Synchronous synchronous) throws SQLException {
+        SQLiteConfig config = common(WRITER_CACHE_KIB);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setSynchronous(synchronous == SqliteMessageStore.Synchronous.FULL
+                ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        // On macOS a plain fsync leaves the data in the drive's cache; F_FULLFSYNC does not. Elsewhere a no-op.
+        config.enableFullSync(synchronous == SqliteMessageStore.Synchronous.FULL);
+        return config.createConnection(url(file));
+    }
+
+    /** A read-only connection for history; it reads beside the writer, as the file is in WAL mode. */
+    static Connection openReader(Path file) throws SQLException {
+        SQLiteConfig config = common(READER_CACHE_KIB);
+        config.setReadOnly(true);
+        return config.createConnection(url(file));
+    }
+
+    private static SQLiteConfig common(int cacheKib) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        config.setCacheSize(-cacheKib); // negative: KiB rather than pages
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        return config;
+    }
+
+    private static String url(Path file) {
+        return "jdbc:sqlite:" + file;
+    }
+
+    /** Whether {@code e} says the file is not an SQLite database at all. */
+    static boolean isNotADatabase(SQLException e) {
+        return e instanceof SQLiteException s && s.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB;
+    }
+
+    /** Whether {@code e} is a unique index refusing a row. */
+    static boolean isUniqueViolation(SQLException e) {
+        return e instanceof SQLiteException s && (s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                || s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
+    }
+}

@@ -1,0 +1,376 @@
+package io.parley.messaging.store;
+
+import static io.parley.messaging.store.SqliteCodec.COLUMNS;
+import static io.parley.messaging.store.SqliteCodec.PENDING;
+import static io.parley.messaging.store.SqliteCodec.RECEIVED;
+import static io.parley.messaging.store.SqliteCodec.SENT;
+
+import io.parley.messaging.Direction;
+import io.parley.messaging.Message;
+import io.parley.messaging.NodeId;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one read-write connection of a store and its prepared statements: everything the node's store thread
+ * calls. Not thread-safe; {@link SqliteMessageStore} lets one thread in at a time.
+ */
+final class SqliteWriter implements AutoCloseable {
+
+    private static final WriteResult NOTHING_RECEIVED = new WriteResult(List.of());
+
+    // Constants only go into the SQL text (direction and status codes, so that the partial indexes apply);
+    // every value is a bound parameter.
+    static final String INSERT_SENT = "INSERT INTO message (" + COLUMNS + ") VALUES (?, " + SENT
+            + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String INSERT_RECEIVED = "INSERT INTO message (" + COLUMNS + ") VALUES (?, " + RECEIVED
+            + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (peer, sender_incarnation, seq) WHERE direction = "
+            + RECEIVED + " DO NOTHING";
+    static final String DELIVER = "UPDATE message SET status = ?, receiver_time_micros = ? WHERE direction = " + SENT
+            + " AND status = " + PENDING + " AND peer = ? AND seq = ?";
+    static final String SENT_EXISTS = "SELECT 1 FROM message WHERE direction = " + SENT + " AND peer = ? AND seq = ?";
+    static final String FIRST_RECEIVER_TIME = "SELECT receiver_time_micros FROM message WHERE direction = " + RECEIVED
+            + " AND peer = ? AND sender_incarnation = ? AND seq = ?";
+    static final String WATERMARK = "SELECT max(seq) FROM message WHERE direction = " + RECEIVED
+            + " AND peer = ? AND sender_incarnation = ?";
+    static final String RECEIVED_AFTER = "SELECT " + COLUMNS + " FROM message WHERE direction = " + RECEIVED
+            + " AND peer = ? AND sender_incarnation = ? AND seq > ? ORDER BY seq LIMIT ?";
+    static final String PENDING_AFTER = "SELECT " + COLUMNS + " FROM message WHERE direction = " + SENT
+            + " AND status = " + PENDING + " AND peer = ? AND seq > ? ORDER BY seq LIMIT ?";
+    static final String NEXT_RECIPIENT = "SELECT min(peer) FROM message WHERE direction = " + SENT + " AND peer > ?";
+    static final String LAST_SENT = "SELECT max(seq) FROM message WHERE direction = " + SENT + " AND peer = ?";
+    static final String PENDING_SUMMARY = "SELECT min(seq), count(*) FROM message WHERE direction = " + SENT
+            + " AND status = " + PENDING + " AND peer = ?";
+
+    private record SentKey(NodeId recipient, long sequence) {
+    }
+
+    private record StreamKey(NodeId sender, long incarnation, long sequence) {
+    }
+
+    private final Connection connection;
+    private final Path file;
+    private final NodeId owner;
+    private final List<PreparedStatement> statements = new ArrayList<>();
+    private final PreparedStatement begin;
+    private final PreparedStatement commit;
+    private final PreparedStatement rollback;
+    private final PreparedStatement insertSent;
+    private final PreparedStatement insertReceived;
+    private final PreparedStatement deliver;
+    private final PreparedStatement sentExists;
+    private final PreparedStatement firstReceiverTime;
+    private final PreparedStatement watermark;
+    private final PreparedStatement received;
+    private final PreparedStatement pending;
+    private final PreparedStatement nextRecipient;
+    private final PreparedStatement lastSent;
+    private final PreparedStatement pendingSummary;
+
+    SqliteWriter(Connection connection, Path file, NodeId owner) throws SQLException {
+        this.connection = connection;
+        this.file = file;
+        this.owner = owner;
+        begin = prepare("BEGIN IMMEDIATE");
+        commit = prepare("COMMIT");
+        rollback = prepare("ROLLBACK");
+        insertSent = prepare(INSERT_SENT);
+        insertReceived = prepare(INSERT_RECEIVED);
+        deliver = prepare(DELIVER);
+        sentExists = prepare(SENT_EXISTS);
+        firstReceiverTime = prepare(FIRST_RECEIVER_TIME);
+        watermark = prepare(WATERMARK);
+        received = prepare(RECEIVED_AFTER);
+        pending = prepare(PENDING_AFTER);
+        nextRecipient = prepare(NEXT_RECIPIENT);
+        lastSent = prepare(LAST_SENT);
+        pendingSummary = prepare(PENDING_SUMMARY);
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement s = connection.prepareStatement(sql);
+        statements.add(s);
+        return s;
+    }
+
+    /** Stores the whole batch in one transaction, or nothing of it. */
+    WriteResult apply(WriteBatch batch) {
+        if (batch.isEmpty()) {
+            return NOTHING_RECEIVED;
+        }
+        checkApplicable(batch);
+        try {
+            begin.execute();
+            try {
+                insertSent(batch.sent());
+                List<WriteResult.ReceiveOutcome> outcomes = insertReceived(batch.received());
+                deliver(batch.deliveries());
+                commit.execute();
+                return new WriteResult(outcomes);
+            } catch (SQLException | RuntimeException e) {
+                rollback(e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (SqliteConnections.isUniqueViolation(e)) {
+                StoreException named = alreadyStored(batch.sent());
+                if (named != null) {
+                    throw named;
+                }
+            }
+            throw new StoreException("could not store a batch of " + batch.size() + " changes in " + file + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses, before anything is written, a batch this store could not read back as it was given. */
+    private void checkApplicable(WriteBatch batch) {
+        Set<SentKey> sent = new HashSet<>();
+        for (Message m : batch.sent()) {
+            if (m.direction() != Direction.SENT || !m.sender().equals(owner)) {
+                throw new StoreException("a sent message must be SENT by " + owner + ", the owner of " + file
+                        + ": " + m);
+            }
+            if (!sent.add(new SentKey(m.recipient(), m.sequence()))) {
+                throw new StoreException("message " + m.sequence() + " to " + m.recipient()
+                        + " is already stored (twice in one batch)");
+            }
+        }
+        for (Message m : batch.received()) {
+            if (m.direction() != Direction.RECEIVED || !m.recipient().equals(owner)) {
+                throw new StoreException("a received message must be RECEIVED by " + owner + ", the owner of "
+                        + file + ": " + m);
+            }
+        }
+    }
+
+    private void insertSent(List<Message> messages) throws SQLException {
+        if (messages.isEmpty()) {
+            return;
+        }
+        for (Message m : messages) {
+            bindRow(insertSent, m);
+            insertSent.addBatch();
+        }
+        executeBatch(insertSent);
+    }
+
+    /**
+     * Inserts the first copy of each received message that is not stored yet; every other copy is a duplicate,
+     * reported with the receiver time of the copy that was stored.
+     */
+    private List<WriteResult.ReceiveOutcome> insertReceived(List<Message> messages) throws SQLException {
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        int[] firstCopy = new int[messages.size()];
+        Map<StreamKey, Integer> firsts = new HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            Integer first = firsts.putIfAbsent(new StreamKey(m.sender(), m.senderIncarnation(), m.sequence()), i);
+            firstCopy[i] = first == null ? i : first;
+            if (first == null) {
+                bindRow(insertReceived, m);
+                insertReceived.addBatch();
+            }
+        }
+        int[] inserted = executeBatch(insertReceived);
+        WriteResult.ReceiveOutcome[] outcomes = new WriteResult.ReceiveOutcome[messages.size()];
+        int row = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (firstCopy[i] != i) {
+                outcomes[i] = new WriteResult.ReceiveOutcome(true, outcomes[firstCopy[i]].receiverTimeMicros());
+            } else if (inserted[row++] > 0) {
+                outcomes[i] = new WriteResult.ReceiveOutcome(false, m.receiverTimeMicros());
+            } else {
+                outcomes[i] = new WriteResult.ReceiveOutcome(true, storedReceiverTime(m));
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    private long storedReceiverTime(Message m) throws SQLException {
+        firstReceiverTime.setString(1, m.sender().value());
+        firstReceiverTime.setLong(2, m.senderIncarnation());
+        firstReceiverTime.setLong(3, m.sequence());
+        try (ResultSet r = firstReceiverTime.executeQuery()) {
+            if (!r.next()) {
+                throw new StoreException("received message " + m + " was neither inserted nor found in " + file);
+            }
+            long micros = r.getLong(1);
+            return r.wasNull() ? Message.UNKNOWN_TIME : micros;
+        }
+    }
+
+    private void deliver(List<DeliveryUpdate> deliveries) throws SQLException {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        for (DeliveryUpdate d : deliveries) {
+            deliver.setInt(1, SqliteCodec.status(d.status()));
+            SqliteCodec.setReceiverTime(deliver, 2, d.receiverTimeMicros());
+            deliver.setString(3, d.recipient().value());
+            deliver.setLong(4, d.sequence());
+            deliver.addBatch();
+        }
+        executeBatch(deliver);
+    }
+
+    /** Binds every column but the direction, which the statement holds. */
+    private static void bindRow(PreparedStatement s, Message m) throws SQLException {
+        s.setBytes(1, SqliteCodec.id(m.id()));
+        s.setString(2, m.peer().value());
+        s.setLong(3, m.senderIncarnation());
+        s.setLong(4, m.sequence());
+        s.setInt(5, SqliteCodec.status(m.status()));
+        s.setLong(6, m.senderTimeMicros());
+        SqliteCodec.setReceiverTime(s, 7, m.receiverTimeMicros());
+        s.setLong(8, m.hlc().wallMicros());
+        s.setInt(9, m.hlc().logical());
+        SqliteCodec.setExpiry(s, 10, m.expiresAtMicros());
+        s.setBytes(11, m.payload());
+    }
+
+    private static int[] executeBatch(PreparedStatement s) throws SQLException {
+        try {
+            return s.executeBatch();
+        } finally {
+            s.clearBatch();
+        }
+    }
+
+    private void rollback(Exception failure) {
+        try {
+            rollback.execute();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** After a unique index refused a sent message: which one was stored before, if any. */
+    private StoreException alreadyStored(List<Message> sent) {
+        try {
+            for (Message m : sent) {
+                sentExists.setString(1, m.recipient().value());
+                sentExists.setLong(2, m.sequence());
+                try (ResultSet r = sentExists.executeQuery()) {
+                    if (r.next()) {
+                        return new StoreException("message " + m.sequence() + " to " + m.recipient()
+                                + " is already stored in " + file);
+                    }
+                }
+            }
+            return null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    long receivedWatermark(NodeId sender, long senderIncarnation) {
+        try {
+            watermark.setString(1, sender.value());
+            watermark.setLong(2, senderIncarnation);
+            try (ResultSet r = watermark.executeQuery()) {
+                return r.next() ? r.getLong(1) : 0; // max() of no rows is NULL, read as 0
+            }
+        } catch (SQLException e) {
+            throw readFailed(e);
+        }
+    }
+
+    List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
+        checkLimit(limit);
+        try {
+            received.setString(1, sender.value());
+            received.setLong(2, senderIncarnation);
+            received.setLong(3, afterSequence);
+            received.setInt(4, limit);
+            try (ResultSet r = received.executeQuery()) {
+                return SqliteCodec.readAll(r, owner);
+            }
+        } catch (SQLException e) {
+            throw readFailed(e);
+        }
+    }
+
+    List<Message> pending(NodeId recipient, long afterSequence, int limit) {
+        checkLimit(limit);
+        try {
+            pending.setString(1, recipient.value());
+            pending.setLong(2, afterSequence);
+            pending.setInt(3, limit);
+            try (ResultSet r = pending.executeQuery()) {
+                return SqliteCodec.readAll(r, owner);
+            }
+        } catch (SQLException e) {
+            throw readFailed(e);
+        }
+    }
+
+    /** One short index lookup per peer and per question, rather than a scan of everything ever sent. */
+    List<Outbox> outboxes() {
+        try {
+            List<Outbox> outboxes = new ArrayList<>();
+            String peer = ""; // below every node id
+            while ((peer = nextRecipient(peer)) != null) {
+                lastSent.setString(1, peer);
+                long last;
+                try (ResultSet r = lastSent.executeQuery()) {
+                    r.next();
+                    last = r.getLong(1);
+                }
+                pendingSummary.setString(1, peer);
+                try (ResultSet r = pendingSummary.executeQuery()) {
+                    r.next();
+                    outboxes.add(new Outbox(new NodeId(peer), last, r.getLong(1), r.getLong(2)));
+                }
+            }
+            return outboxes;
+        } catch (SQLException e) {
+            throw readFailed(e);
+        }
+    }
+
+    private String nextRecipient(String after) throws SQLException {
+        nextRecipient.setString(1, after);
+        try (ResultSet r = nextRecipient.executeQuery()) {
+            return r.next() ? r.getString(1) : null;
+        }
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        }
+    }
+
+    private StoreException readFailed(SQLException e) {
+        return new StoreException("could not read message store " + file + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        SQLException failure = null;
+        for (PreparedStatement s : statements) {
+            try {
+                s.close();
+            } catch (SQLException e) {
+                failure = e;
+            }
+        }
+        connection.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
