@@ -1,15 +1,34 @@
 package io.parley.messaging.demo;
 
+import io.parley.messaging.BackpressureException;
+import io.parley.messaging.DeliveryStatus;
+import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Limits;
+import io.parley.messaging.Message;
 import io.parley.messaging.Node;
+import io.parley.messaging.NodeBuilder;
 import io.parley.messaging.Receipt;
+import io.parley.messaging.store.InMemoryMessageStore;
+import io.parley.messaging.store.MessageStore;
+import io.parley.messaging.store.SqliteMessageStore;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,13 +38,19 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Two nodes on loopback send each other {@code --messages} messages at once; the time until every receipt is in
- * is one run. Each run is paired with a baseline run of the same exchange over plain blocking sockets (length
- * prefix, payload, one small ack per message, no store, no protobuf), so the ratio stays meaningful on a noisy
- * machine.
+ * is one run. Each run is paired with baselines measured right beside it, so ratios stay meaningful on a noisy
+ * machine: the same exchange over plain blocking sockets (length prefix, payload, one small ack per message, no
+ * store, no protobuf), and, when the nodes use SQLite stores, the same exchange on in-memory stores.
+ *
+ * <p>{@code --backlog N} measures memory instead: one node with a SQLite store queues N messages for a peer that
+ * never answers, and the heap it holds afterwards is reported.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure a two-node exchange on loopback (in-memory stores) against a raw-socket baseline.")
+        description = {"Measure a two-node exchange on loopback against baselines run beside it,",
+                "or (--backlog) the heap a node holds for messages queued to a dead peer."})
 final class BenchCommand implements Callable<Integer> {
+
+    enum StoreKind { memory, sqlite }
 
     @Spec
     CommandSpec spec;
@@ -45,40 +70,90 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "1024", description = "Send window per peer. Default: ${DEFAULT-VALUE}.")
     int window;
 
+    @Option(names = "--store", defaultValue = "memory", description = "Store of the measured nodes: ${COMPLETION-CANDIDATES}. "
+            + "With sqlite, the same exchange on in-memory stores runs beside each run. Default: ${DEFAULT-VALUE}.")
+    StoreKind store;
+
+    @Option(names = "--synchronous", defaultValue = "FULL", description = "SQLite synchronous mode: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    SqliteMessageStore.Synchronous synchronous;
+
+    @Option(names = "--backlog", description = "Instead of the exchange: queue this many messages for a dead peer "
+            + "on a SQLite store and report the heap held.")
+    Integer backlog;
+
     @Override
     public Integer call() throws Exception {
-        if (messages < 1 || runs < 1 || warmup < 0 || payload < 0 || window < 1) {
-            throw new ParameterException(spec.commandLine(), "--messages, --runs and --window must be positive; --warmup and --payload not negative");
+        if (messages < 1 || runs < 1 || warmup < 0 || payload < 0 || window < 1 || (backlog != null && backlog < 1)) {
+            throw new ParameterException(spec.commandLine(), "--messages, --runs, --window and --backlog must be positive; "
+                    + "--warmup and --payload not negative");
         }
-        PrintStream out = System.out;
+        return backlog != null ? backlog(System.out) : exchange(System.out);
+    }
+
+    private int exchange(PrintStream out) throws Exception {
         Histogram rtt = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        long[] parley = new long[runs];
+        boolean durable = store == StoreKind.sqlite;
+        long[] measured = new long[runs];
+        long[] memory = new long[runs];
         long[] raw = new long[runs];
-        out.printf("bench: %d messages each way, %d-byte payloads, window %d, %d warm-up + %d measured runs%n",
-                messages, payload, window, warmup, runs);
-        for (int i = -warmup; i < runs; i++) {
-            long baseline = RawSocketBaseline.exchange(messages, payload);
-            long p = parleyExchange(i >= 0 ? rtt : null);
-            if (i >= 0) {
-                raw[i] = baseline;
-                parley[i] = p;
-                out.printf("run %d: parley %7.1f ms   raw sockets %7.1f ms%n", i + 1, p / 1e6, baseline / 1e6);
+        out.printf("bench: %d messages each way, %d-byte payloads, window %d, %s stores%s, %d warm-up + %d measured runs%n",
+                messages, payload, window, store, durable ? " (synchronous=" + synchronous + ")" : "", warmup, runs);
+        Path dir = durable ? Files.createTempDirectory("parley-bench") : null;
+        try {
+            for (int i = -warmup; i < runs; i++) {
+                Histogram h = i >= 0 ? rtt : null;
+                long baseline = RawSocketBaseline.exchange(messages, payload);
+                long inMemory = parleyExchange(id -> new InMemoryMessageStore(), durable ? null : h);
+                long durableRun = durable ? parleyExchange(id -> sqlite(dir, id), h) : inMemory;
+                if (i >= 0) {
+                    raw[i] = baseline;
+                    memory[i] = inMemory;
+                    measured[i] = durableRun;
+                    if (durable) {
+                        out.printf("run %d: sqlite %7.1f ms   in-memory %7.1f ms   raw sockets %7.1f ms%n", i + 1,
+                                durableRun / 1e6, inMemory / 1e6, baseline / 1e6);
+                    } else {
+                        out.printf("run %d: parley %7.1f ms   raw sockets %7.1f ms%n", i + 1, inMemory / 1e6, baseline / 1e6);
+                    }
+                }
+            }
+        } finally {
+            if (dir != null) {
+                deleteTree(dir);
             }
         }
-        long medianParley = median(parley);
+        long medianMeasured = median(measured);
+        long medianMemory = median(memory);
         long medianRaw = median(raw);
-        out.printf("median: parley %.1f ms (%.0f messages/s acknowledged), raw sockets %.1f ms, ratio %.2f%n",
-                medianParley / 1e6, 2.0 * messages / (medianParley / 1e9), medianRaw / 1e6, (double) medianParley / medianRaw);
-        out.printf("round trip send->ack (measured runs): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-                rtt.getValueAtPercentile(50) / 1e6, rtt.getValueAtPercentile(90) / 1e6,
+        if (durable) {
+            out.printf("median: sqlite %.1f ms (%.0f messages/s acknowledged), in-memory %.1f ms (%.0f messages/s), "
+                            + "sqlite/in-memory throughput %.0f%%, raw sockets %.1f ms%n",
+                    medianMeasured / 1e6, rate(medianMeasured), medianMemory / 1e6, rate(medianMemory),
+                    100.0 * medianMemory / medianMeasured, medianRaw / 1e6);
+        } else {
+            out.printf("median: parley %.1f ms (%.0f messages/s acknowledged), raw sockets %.1f ms, ratio %.2f%n",
+                    medianMeasured / 1e6, rate(medianMeasured), medianRaw / 1e6, (double) medianMeasured / medianRaw);
+        }
+        out.printf("round trip send->ack (measured runs%s): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                durable ? ", sqlite" : "", rtt.getValueAtPercentile(50) / 1e6, rtt.getValueAtPercentile(90) / 1e6,
                 rtt.getValueAtPercentile(99) / 1e6, rtt.getMaxValue() / 1e6);
         return 0;
     }
 
-    private long parleyExchange(Histogram rtt) throws Exception {
+    private double rate(long nanos) {
+        return 2.0 * messages / (nanos / 1e9);
+    }
+
+    private MessageStore sqlite(Path dir, String id) {
+        Path file = dir.resolve(id + "-" + System.nanoTime() + ".db");
+        return SqliteMessageStore.builder(file).synchronous(synchronous).build();
+    }
+
+    private long parleyExchange(Function<String, MessageStore> stores, Histogram rtt) throws Exception {
         Limits limits = Limits.builder().sendWindow(window).maxQueuedPerPeer(Math.max(window, messages)).build();
-        try (Node a = Node.builder().id("a").limits(limits).build().start();
-             Node b = Node.builder().id("b").limits(limits).peer("a", "127.0.0.1", a.localAddress().getPort()).build().start()) {
+        try (Node a = Node.builder().id("a").limits(limits).store(stores.apply("a")).build().start();
+             Node b = Node.builder().id("b").limits(limits).store(stores.apply("b"))
+                     .peer("a", "127.0.0.1", a.localAddress().getPort()).build().start()) {
             LocalCommand.awaitMesh(List.of(a, b));
             byte[] body = new byte[payload];
             long start = System.nanoTime();
@@ -102,6 +177,84 @@ final class BenchCommand implements Callable<Integer> {
             out.add(from.send(to, body));
         }
         return out;
+    }
+
+    /**
+     * Queues {@code --backlog} messages for a peer whose address nobody listens on, waits until the store holds
+     * them all, and reports the heap held after a full collection, against the heap of the same node before.
+     */
+    private int backlog(PrintStream out) throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort(); // closed again: nothing listens there
+        }
+        Path dir = Files.createTempDirectory("parley-backlog");
+        NodeBuilder builder = Node.builder().id("sender").store(SqliteMessageStore.builder(dir.resolve("sender.db"))
+                        .synchronous(synchronous).build())
+                .limits(Limits.builder().sendWindow(window).build())
+                .reconnect(Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .peer("dead", "127.0.0.1", deadPort);
+        try (Node node = builder.build().start()) {
+            long before = heapAfterGc();
+            byte[] body = new byte[payload];
+            long start = System.nanoTime();
+            int refusals = 0;
+            for (int i = 0; i < backlog; i++) {
+                CompletableFuture<Receipt> f = node.send("dead", body);
+                if (f.isCompletedExceptionally() && cause(f) instanceof BackpressureException) {
+                    refusals++;
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // the store is behind: let it write
+                    i--;
+                }
+            }
+            long sent = System.nanoTime() - start;
+            while (!lastStored(node)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            long stored = System.nanoTime() - start;
+            long after = heapAfterGc();
+            out.printf("backlog: %d messages of %d bytes queued for a dead peer (SQLite, synchronous=%s, window %d)%n",
+                    backlog, payload, synchronous, window);
+            out.printf("accepted in %.1f s (%d refusals while the store caught up), all stored after %.1f s (%.0f messages/s)%n",
+                    sent / 1e9, refusals, stored / 1e9, backlog / (stored / 1e9));
+            out.printf("heap after full GC: %.1f MiB before, %.1f MiB with the backlog: %.1f MiB held, %.1f bytes per queued message%n",
+                    before / 1048576.0, after / 1048576.0, (after - before) / 1048576.0, (double) (after - before) / backlog);
+            out.printf("store file: %.1f MiB%n", Files.size(dir.resolve("sender.db")) / 1048576.0);
+        } finally {
+            deleteTree(dir);
+        }
+        return 0;
+    }
+
+    private boolean lastStored(Node node) {
+        List<Message> last = node.history(HistoryQuery.builder().order(HistoryQuery.Order.NEWEST_FIRST).limit(1).build());
+        List<Message> pending = node.history(HistoryQuery.builder().status(DeliveryStatus.PENDING)
+                .order(HistoryQuery.Order.NEWEST_FIRST).limit(1).build());
+        return !last.isEmpty() && last.get(0).sequence() == backlog && pending.size() == 1;
+    }
+
+    private static Throwable cause(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+    }
+
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static long median(long[] values) {
