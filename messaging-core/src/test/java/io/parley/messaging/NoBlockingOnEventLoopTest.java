@@ -46,7 +46,7 @@ class NoBlockingOnEventLoopTest {
         BLOCKING_CALLS.clear();
 
         try (Node b = Node.builder().id("b").reconnect(Duration.ofMillis(20), Duration.ofMillis(200)).build().start();
-             ChaosProxy toB = new ChaosProxy(b.localAddress().getPort());
+             FaultInjectingProxy toB = new FaultInjectingProxy(b.localAddress().getPort());
              Node a = Node.builder().id("a").reconnect(Duration.ofMillis(20), Duration.ofMillis(200))
                      .heartbeat(Duration.ofMillis(50), Duration.ofSeconds(5))
                      .peer("b", "localhost", toB.port()).build().start();
@@ -57,7 +57,7 @@ class NoBlockingOnEventLoopTest {
             for (int i = 0; i < 5_000; i++) {
                 receipts.add(a.send("b", ("a" + i).getBytes(StandardCharsets.UTF_8)));
                 if (i == 2_500) {
-                    toB.cutAll();
+                    toB.resetAll();
                 }
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> b.peers().stream().anyMatch(p -> p.id().value().equals("a")));

@@ -39,9 +39,9 @@ class ReconnectTest {
         Duration backoffMax = Duration.ofMillis(200);
         // Every path between a and b goes through a proxy: a dials b through toB, and b dials a at a's advertised
         // address, which is toA.
-        try (ChaosProxy toA = new ChaosProxy();
+        try (FaultInjectingProxy toA = new FaultInjectingProxy();
              Node b = Node.builder().id("b").onMessage(seenByB::add).reconnect(backoffMin, backoffMax).build().start();
-             ChaosProxy toB = new ChaosProxy(b.localAddress().getPort());
+             FaultInjectingProxy toB = new FaultInjectingProxy(b.localAddress().getPort());
              Node a = Node.builder().id("a").onMessage(seenByA::add).reconnect(backoffMin, backoffMax)
                      .advertisedAddress("127.0.0.1:" + toA.port()).peer("b", "127.0.0.1", toB.port()).build().start()) {
             toA.forwardTo(a.localAddress().getPort());
@@ -57,8 +57,8 @@ class ReconnectTest {
                     if (settledAtFirstCut < 0) {
                         settledAtFirstCut = (int) all.stream().filter(CompletableFuture::isDone).count();
                     }
-                    toA.cutAll();
-                    toB.cutAll();
+                    toA.resetAll();
+                    toB.resetAll();
                     // Cut again only once the nodes have reconnected through a proxy.
                     await().atMost(Duration.ofSeconds(10)).until(() -> toA.accepted() + toB.accepted() > before);
                 }
