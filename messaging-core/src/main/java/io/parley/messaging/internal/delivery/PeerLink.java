@@ -53,6 +53,9 @@ public final class PeerLink {
 
     private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
 
+    /** Payload bytes of the bodies a link holds beyond its first two windows, with a durable store. */
+    static final long BODY_BYTES_IN_MEMORY = 8L * 1024 * 1024;
+
     /** A slot whose body is in the store and that no caller waits for: a message reloaded after a restart. */
     private static final Object STORED = new Object() {
         @Override
@@ -88,6 +91,7 @@ public final class PeerLink {
     // store only) or STORED; null once settled. Every slot up to loadedTo holds a body or is settled.
     private SlotRing ring = new SlotRing(0);
     private long loadedTo;
+    private long bodyBytes;
     private boolean loading;
     private long maxTransmitted;
     private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
@@ -106,9 +110,10 @@ public final class PeerLink {
     /**
      * @param window most messages on the wire without an ack
      * @param maxUnacknowledged most messages without a stored outcome; {@link #send} fails fast past it
-     * @param bodiesInMemory most message bodies held here, from the oldest unsettled one; the rest are read back
-     *     from the store when due (with a store that is not durable, all of them are kept, as the store keeps
-     *     them in the heap anyway)
+     * @param bodiesInMemory most message bodies held here, from the oldest unsettled one, as long as those beyond
+     *     the first two windows come to less than {@link #BODY_BYTES_IN_MEMORY}; the rest are read back from the
+     *     store when due (with a store that is not durable, all of them are kept, as the store keeps them in the
+     *     heap anyway)
      */
     public PeerLink(NodeId peer, EventLoop loop, int window, int maxUnacknowledged, int bodiesInMemory,
                     StoreStage store, HybridLogicalClock hlc, WallClock clock, ClockOffsetEstimator offsets,
@@ -197,10 +202,13 @@ public final class PeerLink {
                     ring.append(STORED);
                     clearSlot(ring.top());
                 }
-                boolean keepBody = loadedTo == ring.top() && loadedTo - ring.floor() < bodiesInMemory;
+                long held = loadedTo - ring.floor();
+                boolean keepBody = loadedTo == ring.top()
+                        && (held < 2L * window || (held < bodiesInMemory && bodyBytes < BODY_BYTES_IN_MEMORY));
                 ring.append(keepBody ? m : m.future());
                 if (keepBody) {
                     loadedTo = m.seq();
+                    bodyBytes += m.message().payloadSize();
                 }
                 long expires = m.message().expiresAtMicros();
                 if (expires != Message.NEVER) {
@@ -235,6 +243,7 @@ public final class PeerLink {
                 }
                 if (m != null) {
                     ring.replace(seq, new OutboundMessage(m, futureOf(slot), this));
+                    bodyBytes += m.payloadSize();
                 } else {
                     // Not pending in the store: its outcome was stored before a restart.
                     clearSlot(seq);
@@ -368,6 +377,7 @@ public final class PeerLink {
                 }
             }
             ring = new SlotRing(ring.top());
+            bodyBytes = 0;
             outstanding.addAndGet(-(live - futures.size()));
             fail(futures, cause);
         });
@@ -388,10 +398,12 @@ public final class PeerLink {
         if (s != null && peerResumed && s.channel().isActive()) {
             transmit(s.channel());
         }
-        // Read the next bodies from the store while half of those held are still to be sent, so the wire never waits.
-        if (!loading && loadedTo < ring.top() && loadedTo - Math.max(sendNext - 1, ring.floor()) < bodiesInMemory / 2) {
+        // Read the next bodies from the store well before those held run out, so the wire never waits.
+        long ready = loadedTo - Math.max(sendNext - 1, ring.floor());
+        if (!loading && loadedTo < ring.top()
+                && (ready < window || (ready < bodiesInMemory / 2 && bodyBytes < BODY_BYTES_IN_MEMORY / 2))) {
             loading = true;
-            store.submitLoad(this, loadedTo, bodiesInMemory / 2);
+            store.submitLoad(this, loadedTo, window);
         }
     }
 
@@ -432,7 +444,11 @@ public final class PeerLink {
 
     /** Empties a slot, keeping the window's count and the pointers above the floor. */
     private void clearSlot(long seq) {
-        if (ring.clear(seq) != null && seq < sendNext) {
+        Object old = ring.clear(seq);
+        if (old instanceof OutboundMessage m) {
+            bodyBytes -= m.message().payloadSize();
+        }
+        if (old != null && seq < sendNext) {
             inflight--;
         }
         loadedTo = Math.max(loadedTo, ring.floor());

@@ -56,8 +56,11 @@ public final class PeerTable implements SessionEvents {
 
     private static final Logger log = LoggerFactory.getLogger(PeerTable.class);
 
-    /** With a durable store, each link holds the bodies of this many windows of messages; the rest stay stored. */
-    static final int BODIES_IN_MEMORY_WINDOWS = 4;
+    /**
+     * With a durable store, each link holds the bodies of up to this many windows of messages (and no more than
+     * 8 MiB of payload beyond the first two); the rest stay in the store until due.
+     */
+    static final int BODIES_IN_MEMORY_WINDOWS = 16;
 
     private final NodeId self;
     private final EventLoopGroup group;
