@@ -686,4 +686,49 @@ abstract class MessageStoreContractTest {
         assertThat(result.received()).isEmpty();
         assertThat(all()).isEmpty();
     }
+
+    @Test
+    void largeBatchesMixingNewAndRepeatedMessagesOfSeveralStreamsReportEachOne() {
+        store.open(SELF);
+        List<Message> first = new ArrayList<>();
+        for (int seq = 1; seq <= 100; seq++) {
+            first.add(received(B, B_INCARNATION, seq, seq, 1_000 + seq));
+        }
+        store.apply(new WriteBatch(List.of(), first, List.of()));
+        List<Message> second = new ArrayList<>();
+        for (int seq = 51; seq <= 150; seq++) {
+            second.add(received(B, B_INCARNATION, seq, seq, 5_000 + seq));
+            second.add(received(C, B_INCARNATION, seq, seq, 5_000 + seq));
+        }
+        List<Message> sentMany = new ArrayList<>();
+        for (int seq = 1; seq <= 70; seq++) {
+            sentMany.add(sent(B, seq, seq));
+        }
+
+        WriteResult result = store.apply(new WriteBatch(sentMany, second, List.of()));
+
+        for (int i = 0; i < second.size(); i++) {
+            Message m = second.get(i);
+            boolean repeat = m.sender().equals(B) && m.sequence() <= 100;
+            assertThat(result.received().get(i)).as("outcome of %s", m).isEqualTo(new WriteResult.ReceiveOutcome(repeat,
+                    repeat ? 1_000 + m.sequence() : m.receiverTimeMicros()));
+        }
+        assertThat(store.receivedWatermark(B, B_INCARNATION)).isEqualTo(150);
+        assertThat(store.received(C, B_INCARNATION, 0, 1_000)).extracting(Message::sequence)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(51, 150).boxed().toList());
+        assertThat(store.pending(B, 0, 1_000)).containsExactlyElementsOf(sentMany);
+
+        List<DeliveryUpdate> deliveries = new ArrayList<>();
+        for (int seq = 1; seq <= 70; seq++) {
+            deliveries.add(new DeliveryUpdate(B, seq, seq % 7 == 0 ? DeliveryStatus.EXPIRED : DeliveryStatus.DELIVERED,
+                    seq % 7 == 0 ? Message.UNKNOWN_TIME : 9_000 + seq));
+        }
+        store.apply(new WriteBatch(List.of(), List.of(), deliveries));
+
+        assertThat(store.pending(B, 0, 1_000)).isEmpty();
+        assertThat(store.history(HistoryQuery.builder().direction(Direction.SENT).limit(1_000).build()))
+                .allSatisfy(m -> assertThat(m.receiverTimeMicros()).isEqualTo(
+                        m.sequence() % 7 == 0 ? Message.UNKNOWN_TIME : 9_000 + m.sequence()))
+                .extracting(Message::status).containsOnly(DeliveryStatus.DELIVERED, DeliveryStatus.EXPIRED);
+    }
 }

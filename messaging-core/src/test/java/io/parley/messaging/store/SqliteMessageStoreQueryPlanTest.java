@@ -123,5 +123,7 @@ class SqliteMessageStoreQueryPlanTest {
         assertThat(plan(SqliteWriter.LAST_SENT, nulls(1))).contains("USING COVERING INDEX message_sent (peer=?)");
         assertThat(plan(SqliteWriter.SENT_EXISTS, nulls(2))).contains("USING COVERING INDEX message_sent (peer=? AND seq=?)");
         assertThat(plan(SqliteWriter.DELIVER, nulls(4))).contains("(peer=? AND seq=?)");
+        assertThat(plan(SqliteWriter.DELIVER_MANY, nulls(4 * SqliteWriter.ROWS_PER_STATEMENT)))
+                .contains("(peer=? AND seq=?)").doesNotContain("SCAN message");
     }
 }
