@@ -43,8 +43,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on the sender, with the same receiver time as the receiver stored; a node starts again on the file of a killed
  * process; and nothing acknowledged before a kill is missing after it: a restarted receiver already holds every
  * message the sender had reported acknowledged, and a restarted sender already holds every message it had
- * reported acknowledged (and still has it DELIVERED at the end). Neither logs an ERROR on the way; what they log
- * (WARN and up, on stderr) is printed after the test and, with the seed, in its failure.
+ * reported acknowledged (and still has it DELIVERED at the end). Neither logs a WARN or an ERROR on the way: two
+ * correct nodes never close a connection on each other for cause (only an idle timeout is let pass, which a
+ * starved machine can cause). What they log (WARN and up, on stderr) is printed after the test and, with the
+ * seed, in its failure.
  *
  * <p>A kill comes once the sender reports all messages up to a random index between {@value #KILL_FROM} and
  * {@value #KILL_TO} acknowledged: by then thousands are stored and not yet sent, on the wire, or acknowledged and
@@ -122,8 +124,7 @@ class CrashRecoveryTest {
 
             checkStores();
             System.out.println("CrashRecoveryTest: " + victim + ": " + String.join("; ", events) + stderrOfChildren(false));
-            assertThat(children).as("children that logged an ERROR")
-                    .noneMatch(c -> c.stderr().lines().anyMatch(l -> l.contains(" ERROR ")));
+            assertThat(complaints()).as("WARN and ERROR lines the children logged").isEmpty();
         } catch (Throwable t) {
             children.forEach(ChildProcess::destroy);
             String what = String.valueOf(t.getMessage());
@@ -284,6 +285,16 @@ class CrashRecoveryTest {
     }
 
     // ---- diagnostics
+
+    /** The WARN and ERROR lines of every child, but for idle timeouts. */
+    private List<String> complaints() {
+        return children.stream()
+                .flatMap(c -> c.stderr().lines()
+                        .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                        .filter(l -> !l.contains("nothing heard from the peer"))
+                        .map(l -> c + ": " + l))
+                .toList();
+    }
 
     /** What the children wrote to stderr; with {@code all}, also which wrote nothing. */
     private String stderrOfChildren(boolean all) {
