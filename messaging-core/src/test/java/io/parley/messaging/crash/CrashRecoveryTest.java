@@ -80,7 +80,10 @@ class CrashRecoveryTest {
     private ChildProcess receiver;
     private ChildProcess sender;
     private int port;
-    /** The highest index the sender reported with all before it acknowledged, over every sender process. */
+    /**
+     * The highest index any sender process reported acknowledged. Both sides store the stream in order, so every
+     * index below it is stored on both sides too, whichever process sent it.
+     */
     private int acked = -1;
 
     @BeforeAll
