@@ -4,13 +4,20 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.proto.v1.Ping;
+import io.parley.messaging.proto.v1.Resume;
 import io.parley.messaging.store.InMemoryMessageStore;
 import io.parley.messaging.store.MessageStore;
+import io.parley.messaging.store.StoreException;
+import io.parley.messaging.store.WriteBatch;
+import io.parley.messaging.store.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -185,7 +192,7 @@ class ResumeTest {
     }
 
     /** Says it is durable, so that the sender keeps only a few windows of bodies and reads the rest back. */
-    private static final class DurableInMemoryStore implements MessageStore {
+    private static class DurableInMemoryStore implements MessageStore {
         private final InMemoryMessageStore delegate = new InMemoryMessageStore();
         final java.util.concurrent.atomic.AtomicInteger pendingReads = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -200,7 +207,7 @@ class ResumeTest {
         }
 
         @Override
-        public io.parley.messaging.store.WriteResult apply(io.parley.messaging.store.WriteBatch batch) {
+        public WriteResult apply(WriteBatch batch) {
             return delegate.apply(batch);
         }
 
@@ -233,6 +240,76 @@ class ResumeTest {
         @Override
         public void close() {
             delegate.close();
+        }
+    }
+
+    /** Holds back every batch from {@link #hold()} until {@link #release()}, as a store busy with a long commit. */
+    private static final class HeldStore extends DurableInMemoryStore {
+        private volatile CountDownLatch held;
+
+        void hold() {
+            held = new CountDownLatch(1);
+        }
+
+        void release() {
+            CountDownLatch h = held;
+            if (h != null) {
+                h.countDown();
+            }
+        }
+
+        @Override
+        public WriteResult apply(WriteBatch batch) {
+            CountDownLatch h = held;
+            try {
+                if (h != null && !h.await(60, TimeUnit.SECONDS)) {
+                    throw new StoreException("held for 60 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while held");
+            }
+            return super.apply(batch);
+        }
+    }
+
+    @Test
+    void envelopesFollowTheNodesOwnResumeEvenWhenThePeersResumeArrivesFirst() throws Exception {
+        HeldStore store = new HeldStore();
+        // One event loop: the peer's Resume, what the link does with it, and the Pong to the Ping after it run in
+        // that order. The peer is dialled at a port where nothing listens; it dials in below.
+        Node sender = start(node("sender", store).ioThreads(1).peer("raw", "127.0.0.1", 1));
+        for (int i = 0; i < 3; i++) {
+            sender.send("raw", ("m" + i).getBytes(UTF_8));
+        }
+        await().atMost(WAIT).until(() -> all(store, Direction.SENT).size() == 3);
+        store.hold(); // the store thread, which writes the node's Resume once its batch is committed, is held up
+
+        try (RawPeer raw = RawPeer.connect(sender)) {
+            raw.send(RawPeer.hello(1, NodeBuilder.DEFAULT_CLUSTER, "raw", 99));
+            assertThat(raw.read().hasWelcome()).isTrue();
+            raw.send(Frame.newBuilder().setResume(Resume.getDefaultInstance()).build());
+            raw.send(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1)).build());
+
+            List<Frame> beforePong = new ArrayList<>();
+            for (Frame f = raw.read(); !f.hasPong(); f = raw.read()) {
+                beforePong.add(f);
+            }
+            assertThat(beforePong).as("frames while the node's own Resume waits for its store")
+                    .noneMatch(Frame::hasEnvelope);
+
+            store.release();
+            List<Frame> after = new ArrayList<>();
+            while (after.size() < 4) {
+                Frame f = raw.read();
+                if (!f.hasPing() && !f.hasPong()) {
+                    after.add(f);
+                }
+            }
+            assertThat(after.get(0).hasResume()).as("first frame after the store caught up: %s", after.get(0)).isTrue();
+            assertThat(after.subList(1, 4)).extracting(f -> f.getEnvelope().getSeq()).containsExactly(1L, 2L, 3L);
+        } finally {
+            store.release();
         }
     }
 

@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On each connection both sides first exchange a Resume: this link sends how far its stream is settled, and
  * learns how far the peer has stored it. It then sends again exactly what the peer has not stored, and the peer
- * acks again what it stored but this side has not recorded. A message whose time to live ran out is withdrawn
+ * acks again what it stored but this side has not recorded. Nothing is sent on a connection before both Resumes
+ * are through: the peer's has arrived, and this node's own (which the store thread writes) is on the wire ahead
+ * of any Envelope. A message whose time to live ran out is withdrawn
  * (EXPIRED) as long as the peer cannot have stored it; the Envelope after it names the one before it, so the
  * peer sees that nothing was lost in between.
  *
@@ -99,6 +101,7 @@ public final class PeerLink {
     private long expiryTimerAt = Long.MAX_VALUE;
     private Session session;
     private boolean peerResumed;
+    private boolean resumeSent;
     private long resumeFloor;
     // Transmission on the current session: slots below sendNext were sent on it (or the peer has them) and wait
     // for their acks; inflight counts the live ones.
@@ -275,9 +278,10 @@ public final class PeerLink {
             }
             session = newSession;
             peerResumed = false;
+            resumeSent = false;
             stopTransmitting();
             resumeFloor = ring.floor();
-            store.submitResume(newSession, resumeFloor);
+            store.submitResume(this, newSession, resumeFloor);
         });
     }
 
@@ -309,12 +313,27 @@ public final class PeerLink {
         });
     }
 
+    /**
+     * This node's Resume was written on {@code s}, from the store thread: Envelopes written from now on follow it.
+     * Until then the peer would take them for a protocol violation, even if its own Resume came first.
+     */
+    void onResumeSent(Session s) {
+        runOnLoop(() -> {
+            if (s != session || closed != null) {
+                return;
+            }
+            resumeSent = true;
+            pump();
+        });
+    }
+
     /** A connection closed: stop sending on it; what it left unacknowledged goes out on the next one. */
     public void detach(Session oldSession) {
         runOnLoop(() -> {
             if (session == oldSession) {
                 session = null;
                 peerResumed = false;
+                resumeSent = false;
                 stopTransmitting();
             }
         });
@@ -395,7 +414,7 @@ public final class PeerLink {
 
     private void pump() {
         Session s = session;
-        if (s != null && peerResumed && s.channel().isActive()) {
+        if (s != null && peerResumed && resumeSent && s.channel().isActive()) {
             transmit(s.channel());
         }
         // Read the next bodies from the store well before those held run out, so the wire never waits.

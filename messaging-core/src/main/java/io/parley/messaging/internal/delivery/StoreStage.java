@@ -86,7 +86,7 @@ public final class StoreStage implements AutoCloseable {
     private record LoadOp(PeerLink link, long afterSeq, int limit) implements Op {
     }
 
-    private record ResumeOp(Session session, long settledSeq) implements Op {
+    private record ResumeOp(PeerLink link, Session session, long settledSeq) implements Op {
     }
 
     private record PeerResumedOp(Session session, long peerSettledSeq) implements Op {
@@ -170,9 +170,10 @@ public final class StoreStage implements AutoCloseable {
     /**
      * Sends this node's Resume on a new session, once everything received before it is committed: how far the
      * peer's stream is stored here, and {@code settledSeq}, how far this node's stream to the peer is settled.
+     * Then tells {@code link}, which sends no Envelope on the session before that.
      */
-    void submitResume(Session session, long settledSeq) {
-        enqueue(new ResumeOp(session, settledSeq));
+    void submitResume(PeerLink link, Session session, long settledSeq) {
+        enqueue(new ResumeOp(link, session, settledSeq));
     }
 
     /**
@@ -246,7 +247,7 @@ public final class StoreStage implements AutoCloseable {
                 outcomes.add(o);
             } else if (op instanceof ResumeOp r) {
                 // The watermark as of this point in the queue: what came before is in this batch or an earlier one.
-                resumes.add(new ResumeReply(r.session(), watermark(r.session()), r.settledSeq()));
+                resumes.add(new ResumeReply(r.link(), r.session(), watermark(r.session()), r.settledSeq()));
             } else if (op instanceof PeerResumedOp p) {
                 StreamKey key = new StreamKey(p.session().peer(), p.session().peerIncarnation());
                 long held = watermark(p.session());
@@ -256,7 +257,7 @@ public final class StoreStage implements AutoCloseable {
                     watermarks.put(key, p.peerSettledSeq());
                 }
                 afterCommit.add(new PeerResumedOp(p.session(), Math.min(p.peerSettledSeq(), held)));
-                resumes.add(new ResumeReply(p.session(), held, -1));
+                resumes.add(new ResumeReply(null, p.session(), held, -1));
             } else {
                 afterCommit.add(op); // loads and barriers see this batch committed
             }
@@ -278,7 +279,9 @@ public final class StoreStage implements AutoCloseable {
         passOnOutcomes(outcomes);
         for (ResumeReply r : resumes) {
             if (r.settledSeq() >= 0) {
+                // Queued on the channel before the link hears of it, so its Envelopes follow it on the wire.
                 write(r.session(), Frames.resume(r.watermark(), r.settledSeq()));
+                r.link().onResumeSent(r.session());
             }
         }
         for (Op op : afterCommit) {
@@ -299,8 +302,11 @@ public final class StoreStage implements AutoCloseable {
         }
     }
 
-    /** A Resume to send once the batch is committed; {@code settledSeq} -1 marks one that only fixes a watermark. */
-    private record ResumeReply(Session session, long watermark, long settledSeq) {
+    /**
+     * A Resume to send once the batch is committed, for {@code link}; {@code settledSeq} -1 (and no link) marks one
+     * that only fixes a watermark.
+     */
+    private record ResumeReply(PeerLink link, Session session, long watermark, long settledSeq) {
     }
 
     private long watermark(Session session) {
