@@ -32,9 +32,14 @@ final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketAddress>
             protected void doResolve(String host, Promise<InetAddress> promise) {
                 blocking.execute(() -> {
                     try {
-                        promise.trySuccess(InetAddress.getByName(host));
+                        InetAddress address = InetAddress.getByName(host);
+                        if (!executor.isShuttingDown()) { // the node closed meanwhile: nobody waits for the dial
+                            promise.trySuccess(address);
+                        }
                     } catch (UnknownHostException | SecurityException e) {
-                        promise.tryFailure(e);
+                        if (!executor.isShuttingDown()) {
+                            promise.tryFailure(e);
+                        }
                     }
                 });
             }
@@ -43,9 +48,14 @@ final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketAddress>
             protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
                 blocking.execute(() -> {
                     try {
-                        promise.trySuccess(Arrays.asList(InetAddress.getAllByName(host)));
+                        List<InetAddress> all = Arrays.asList(InetAddress.getAllByName(host));
+                        if (!executor.isShuttingDown()) {
+                            promise.trySuccess(all);
+                        }
                     } catch (UnknownHostException | SecurityException e) {
-                        promise.tryFailure(e);
+                        if (!executor.isShuttingDown()) {
+                            promise.tryFailure(e);
+                        }
                     }
                 });
             }
