@@ -180,6 +180,13 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
+    /**
+     * Pages the write-ahead log grows to before it is copied back into the file (SQLite's default is 1,000). The
+     * same index pages change in batch after batch; a longer log copies each of them back once rather than many
+     * times, at the cost of a log file of up to this many pages (32 MiB at 4 KiB pages).
+     */
+    static final int WAL_CHECKPOINT_PAGES = 8192;
+
     private void enableWal(Connection connection) throws SQLException {
         try (var s = connection.prepareStatement("PRAGMA journal_mode = WAL"); var r = s.executeQuery()) {
             String mode = r.next() ? r.getString(1) : null;
@@ -187,6 +194,9 @@ public final class SqliteMessageStore implements MessageStore {
                 throw new StoreException("message store " + file + " cannot use write-ahead logging (journal mode "
                         + mode + ")");
             }
+        }
+        try (var s = connection.prepareStatement("PRAGMA wal_autocheckpoint = " + WAL_CHECKPOINT_PAGES); var r = s.executeQuery()) {
+            r.next();
         }
     }
 
