@@ -1,5 +1,7 @@
 package io.parley.messaging.demo;
 
+import io.parley.messaging.Direction;
+import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
 import io.parley.messaging.Node;
 import io.parley.messaging.NodeBuilder;
@@ -7,8 +9,12 @@ import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
 import io.parley.messaging.Receipt;
 import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.store.SqliteMessageStore;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -18,10 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Starts n nodes in this process, connects them all, and has each greet every other. */
 @Command(name = "local", mixinStandardHelpOptions = true,
@@ -41,6 +47,10 @@ final class LocalCommand implements Callable<Integer> {
             description = "Node i listens on base-port + i - 1; 0 lets the system choose. Default: ${DEFAULT-VALUE}.")
     int basePort;
 
+    @Option(names = "--data-dir", defaultValue = "parley-data",
+            description = "Directory of the nodes' SQLite stores, one file <id>.db each; created if missing. Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
     @Option(names = "--messages", defaultValue = "1", description = "Greetings each node sends each other node. Default: ${DEFAULT-VALUE}.")
     int messages;
 
@@ -55,12 +65,18 @@ final class LocalCommand implements Callable<Integer> {
         if (messages < 1) {
             throw new ParameterException(spec.commandLine(), "--messages must be at least 1");
         }
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "cannot use data directory " + dataDir + ": " + e.getMessage());
+        }
         PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true, StandardCharsets.UTF_8);
         List<Node> cluster = new ArrayList<>();
         try {
             for (int i = 1; i <= nodes; i++) {
                 String id = "n" + i;
                 NodeBuilder b = Node.builder().id(id).listen("127.0.0.1", basePort == 0 ? 0 : basePort + i - 1)
+                        .store(SqliteMessageStore.builder(dataDir.resolve(id + ".db")).build())
                         .onMessage(m -> out.printf("[%s] <- %-4s %s  %s%n", id, m.sender(),
                                 TIME.format(WallClock.toInstant(m.senderTimeMicros())), m.text()));
                 for (Node earlier : cluster) {
@@ -68,8 +84,8 @@ final class LocalCommand implements Callable<Integer> {
                 }
                 cluster.add(b.build().start());
             }
-            out.printf("%d nodes listening: %s%n", nodes, cluster.stream()
-                    .map(n -> n.id() + "@" + n.localAddress().getPort()).toList());
+            out.printf("%d nodes listening: %s; stores in %s%n", nodes, cluster.stream()
+                    .map(n -> n.id() + "@" + n.localAddress().getPort()).toList(), dataDir.toAbsolutePath());
             awaitMesh(cluster);
 
             List<CompletableFuture<Receipt>> receipts = new ArrayList<>();
@@ -101,6 +117,9 @@ final class LocalCommand implements Callable<Integer> {
                     out.printf("[%s] peer %-4s %-4s rtt %.2f ms, clock offset %+.2f ms%n", n.id(), p.id(), p.state(),
                             p.roundTrip().toNanos() / 1e6, p.clockOffset().toNanos() / 1e6);
                 }
+                out.printf("[%s] store holds %d sent and %d received messages%n", n.id(),
+                        n.history(HistoryQuery.builder().direction(Direction.SENT).limit(HistoryQuery.MAX_LIMIT).build()).size(),
+                        n.history(HistoryQuery.builder().direction(Direction.RECEIVED).limit(HistoryQuery.MAX_LIMIT).build()).size());
             }
             return 0;
         } finally {
