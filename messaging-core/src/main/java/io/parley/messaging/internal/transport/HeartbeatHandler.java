@@ -68,7 +68,8 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ping(ctx);
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            } else if (idle.state() == IdleState.READER_IDLE && ctx.channel().config().isAutoRead()) {
+                // While this node has stopped reading (its store or listener is behind) silence proves nothing.
                 throw new ProtocolException(Error.Code.CODE_IDLE_TIMEOUT, "nothing heard from the peer for "
                         + settings.heartbeatTimeout().toMillis() + " ms");
             }

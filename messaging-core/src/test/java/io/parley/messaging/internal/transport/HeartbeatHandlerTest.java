@@ -114,6 +114,16 @@ class HeartbeatHandlerTest {
     }
 
     @Test
+    void readerIdleWhileThisNodeHasStoppedReadingKeepsTheConnection() {
+        channel.config().setAutoRead(false);
+
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.<Object>readOutbound()).isNull();
+    }
+
+    @Test
     void quietLinkIsPingedAfterHeartbeatIntervalAndClosedAfterHeartbeatTimeout() {
         channel.pipeline().addBefore(PipelineNames.HEARTBEAT, PipelineNames.IDLE, new IdleStateHandler(
                 HEARTBEAT_TIMEOUT.toMillis(), HEARTBEAT_INTERVAL.toMillis(), 0, TimeUnit.MILLISECONDS));
