@@ -300,6 +300,80 @@ public final class Node implements AutoCloseable {
         });
     }
 
+    /**
+     * Sends {@code payload} to every peer this node knows, UP or not; see {@link #broadcast(byte[], Duration)}. The
+     * future completes once every peer has stored the message or sending to it failed.
+     */
+    public CompletableFuture<BroadcastReceipt> broadcast(byte[] payload) {
+        return broadcast(payload, null);
+    }
+
+    /**
+     * Sends {@code payload} to every peer this node knows now, UP or not, as one message: every copy carries the
+     * same message id, and each goes through its peer's link as {@link #send} does, in parallel. Returns at once.
+     *
+     * <p>The future completes with a {@link BroadcastReceipt} when every peer has stored the message or sending to
+     * it failed, or at {@code deadline} from now if that comes first, reporting then which peers are still pending.
+     * A pending peer still gets the message (it waits for the peer like any message, in the store if it is durable);
+     * only the report does not wait for it. The future completes on the node's receipt thread (or on the calling
+     * thread if nothing could be sent at all), and fails only with {@link NodeClosedException} or
+     * {@link PayloadTooLargeException}, before anything was sent.
+     *
+     * @param deadline longest to wait for the report, or null to wait for every peer
+     * @throws IllegalArgumentException if {@code deadline} is not positive
+     * @throws IllegalStateException if the node was not started
+     */
+    public CompletableFuture<BroadcastReceipt> broadcast(byte[] payload, Duration deadline) {
+        Objects.requireNonNull(payload, "payload");
+        if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+            throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+        }
+        CompletableFuture<BroadcastReceipt> refused = refuseSend(payload, "cannot broadcast");
+        if (refused != null) {
+            return refused;
+        }
+        byte[] body = payload.clone();
+        UUID id = MessageIds.next(Math.floorDiv(config.clock().nowMicros(), 1000));
+        Map<NodeId, CompletableFuture<Receipt>> copies = new LinkedHashMap<>();
+        for (NodeId peer : peerTable.ids()) {
+            copies.put(peer, sendCopy(peer, body, null, id));
+        }
+        CompletableFuture<BroadcastReceipt> result = new CompletableFuture<>();
+        // Copies complete on the receipt thread, so the report is made there, seeing every copy as it stands.
+        CompletableFuture.allOf(copies.values().toArray(CompletableFuture[]::new))
+                .whenComplete((ignored, failure) -> result.complete(broadcastReceipt(id, copies)));
+        if (deadline != null && !result.isDone()) {
+            group.next().schedule(() -> {
+                try {
+                    receipts.execute(() -> result.complete(broadcastReceipt(id, copies)));
+                } catch (RejectedExecutionException e) {
+                    // closing: every copy fails with NodeClosedException, which completes the report
+                }
+            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        return result;
+    }
+
+    private static BroadcastReceipt broadcastReceipt(UUID id, Map<NodeId, CompletableFuture<Receipt>> copies) {
+        Map<NodeId, Receipt> delivered = new HashMap<>();
+        Set<NodeId> pending = new HashSet<>();
+        Map<NodeId, Throwable> failed = new HashMap<>();
+        copies.forEach((peer, f) -> {
+            if (!f.isDone()) {
+                pending.add(peer);
+            } else if (f.isCompletedExceptionally()) {
+                try {
+                    f.join();
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    failed.put(peer, e.getCause() != null ? e.getCause() : e);
+                }
+            } else {
+                delivered.put(peer, f.join());
+            }
+        });
+        return new BroadcastReceipt(id, delivered, pending, failed);
+    }
+
     private static long saturatedMicros(Duration d) {
         try {
             return TimeUnit.SECONDS.toMicros(d.getSeconds()) + d.getNano() / 1000;
