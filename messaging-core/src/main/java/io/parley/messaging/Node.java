@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -87,7 +88,7 @@ public final class Node implements AutoCloseable {
     private ExecutorService receipts;
     private ExecutorService ownListenerExecutor;
     private ExecutorService ownPeerEventExecutor;
-    private ExecutorService blocking;
+    private ScheduledThreadPoolExecutor blocking;
     private StoreStage storeStage;
     private PeerTable peerTable;
     private Transport transport;
@@ -135,7 +136,8 @@ public final class Node implements AutoCloseable {
             ListenerDispatcher listeners = new ListenerDispatcher(config.id(), config.listener().orElse(null), listenerExecutor, gate);
             storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, gate, threads(prefix + "-store"));
             storeStage.start();
-            blocking = Threads.single(threads(prefix + "-resolver"));
+            blocking = new ScheduledThreadPoolExecutor(1, threads(prefix + "-resolver"));
+            blocking.setRemoveOnCancelPolicy(true);
             PeerListener peerListener = config.peerListener().orElse(null);
             Executor peerEventExecutor = peerListener == null ? null : config.peerEventExecutor().orElseGet(() -> {
                 ownPeerEventExecutor = Threads.single(threads(prefix + "-peer-events"));
@@ -164,7 +166,7 @@ public final class Node implements AutoCloseable {
                 DnsDiscovery d = new DnsDiscovery(config.id(), spec, dnsResolver, blocking, peerTable::isLocal,
                         peerTable::discovered);
                 dnsDiscovery.add(d);
-                d.start(group.next());
+                d.start();
             }
             log.info("{}: listening on {} in cluster '{}' with {} peers, {} seeds and {} DNS names", config.id(), advertised,
                     config.cluster(), config.peers().size(), config.seeds().size(), config.dnsDiscovery().size());

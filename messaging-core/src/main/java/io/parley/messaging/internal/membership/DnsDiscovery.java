@@ -1,7 +1,5 @@
 package io.parley.messaging.internal.membership;
 
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.messaging.NodeConfig;
 import io.parley.messaging.NodeId;
 import java.net.InetAddress;
@@ -10,17 +8,17 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Finds members through a DNS name with many addresses (a Compose service, a Kubernetes headless service): resolves
  * it at once and then every interval, and hands the {@link PeerTable} the addresses at the members' port, without
- * this node's own. Resolution blocks, so it runs on the node's blocking executor; only the timer lives on an event
+ * this node's own. Resolution blocks, so it runs, timer and all, on the node's resolver thread, never on an event
  * loop. A failed resolution keeps the addresses of the last good one (a DNS hiccup is not a cluster change).
  */
 public final class DnsDiscovery {
@@ -50,16 +48,17 @@ public final class DnsDiscovery {
     private final NodeId self;
     private final NodeConfig.DnsDiscovery spec;
     private final Resolver resolver;
-    private final Executor blocking;
+    private final ScheduledExecutorService blocking;
     private final Local local;
     private final Sink sink;
     private final String origin;
-    private final AtomicBoolean inFlight = new AtomicBoolean();
     private volatile Set<String> last = Set.of();
     private volatile boolean failing;
     private ScheduledFuture<?> timer;
 
-    public DnsDiscovery(NodeId self, NodeConfig.DnsDiscovery spec, Resolver resolver, Executor blocking, Local local, Sink sink) {
+    /** @param blocking the thread that resolves, which may block; one thread, so resolutions never overlap */
+    public DnsDiscovery(NodeId self, NodeConfig.DnsDiscovery spec, Resolver resolver, ScheduledExecutorService blocking,
+                        Local local, Sink sink) {
         this.self = self;
         this.spec = spec;
         this.resolver = resolver;
@@ -69,10 +68,13 @@ public final class DnsDiscovery {
         this.origin = "DNS name " + spec.name();
     }
 
-    /** Resolves now, then every interval; the timer runs on {@code timerLoop}, the resolution on the blocking executor. */
-    public void start(EventExecutor timerLoop) {
-        long every = spec.interval().toNanos();
-        timer = timerLoop.scheduleWithFixedDelay(this::resolveSoon, 0, every, TimeUnit.NANOSECONDS);
+    /** Resolves now, then every interval after the last resolution ended. */
+    public void start() {
+        try {
+            timer = blocking.scheduleWithFixedDelay(this::resolveSafely, 0, spec.interval().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the node is closing
+        }
     }
 
     public void stop() {
@@ -81,20 +83,12 @@ public final class DnsDiscovery {
         }
     }
 
-    private void resolveSoon() {
-        if (!inFlight.compareAndSet(false, true)) {
-            return; // the last one is still running: a slow DNS server gets no pile of queries
-        }
+    /** A periodic task that throws is never run again: whatever goes wrong, the next round still comes. */
+    private void resolveSafely() {
         try {
-            blocking.execute(() -> {
-                try {
-                    resolveOnce();
-                } finally {
-                    inFlight.set(false);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            inFlight.set(false); // shutting down
+            resolveOnce();
+        } catch (RuntimeException e) {
+            log.warn("{}: discovery through {} failed this round", self, spec.name(), e);
         }
     }
 
@@ -103,7 +97,7 @@ public final class DnsDiscovery {
         List<InetAddress> addresses;
         try {
             addresses = resolver.resolve(spec.name());
-        } catch (UnknownHostException | RuntimeException e) {
+        } catch (UnknownHostException | SecurityException e) {
             if (!failing) {
                 failing = true;
                 log.info("{}: cannot resolve {} ({}); keeping the {} addresses it had", self, spec.name(), e.toString(),
