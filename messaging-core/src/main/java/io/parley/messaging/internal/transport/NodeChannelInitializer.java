@@ -49,6 +49,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
+        p.addLast(PipelineNames.RESUME_FIRST, new ResumeFirstHandler());
         p.addLast(PipelineNames.HANDSHAKE, accepted
                 ? new ServerHandshakeHandler(settings, events)
                 : new ClientHandshakeHandler(settings, events, expectedPeer));

@@ -8,6 +8,7 @@ package io.parley.messaging.internal.transport;
  * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
  * protobufDecoder  ProtobufDecoder                frame bytes → Frame
  * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
+ * resumeFirst      ResumeFirstHandler             (outbound) Envelopes wait for this side's own Resume
  * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;
  *                                                 replaced by idle when it does
  * idle             IdleStateHandler               reader idle event after the heartbeat timeout
@@ -25,6 +26,7 @@ public final class PipelineNames {
     public static final String FRAME_ENCODER = "frameEncoder";
     public static final String PROTOBUF_DECODER = "protobufDecoder";
     public static final String ACK_COALESCER = "ackCoalescer";
+    public static final String RESUME_FIRST = "resumeFirst";
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";
     public static final String FAILURE_DETECTOR = "failureDetector";

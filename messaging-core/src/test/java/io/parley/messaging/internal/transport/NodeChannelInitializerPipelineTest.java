@@ -65,7 +65,7 @@ class NodeChannelInitializerPipelineTest {
 
         assertThat(channel.pipeline().names()).startsWith(
                 PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.PROTOBUF_DECODER,
-                PipelineNames.ACK_COALESCER, PipelineNames.HANDSHAKE, PipelineNames.FAILURE_DETECTOR,
+                PipelineNames.ACK_COALESCER, PipelineNames.RESUME_FIRST, PipelineNames.HANDSHAKE, PipelineNames.FAILURE_DETECTOR,
                 PipelineNames.HEARTBEAT, PipelineNames.ENVELOPE, PipelineNames.ACK, PipelineNames.SESSION,
                 PipelineNames.EXCEPTIONS);
         assertThat(channel.config().isTcpNoDelay()).isTrue();
