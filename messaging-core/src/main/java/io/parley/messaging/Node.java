@@ -345,13 +345,19 @@ public final class Node implements AutoCloseable {
         CompletableFuture.allOf(copies.values().toArray(CompletableFuture[]::new))
                 .whenComplete((ignored, failure) -> result.complete(broadcastReceipt(id, copies)));
         if (deadline != null && !result.isDone()) {
-            group.next().schedule(() -> {
-                try {
-                    receipts.execute(() -> result.complete(broadcastReceipt(id, copies)));
-                } catch (RejectedExecutionException e) {
-                    // closing: every copy fails with NodeClosedException, which completes the report
-                }
-            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            // If the node is closing, the timer or the hand-over may be refused: then every copy fails with
+            // NodeClosedException, which completes the report anyway.
+            try {
+                group.next().schedule(() -> {
+                    try {
+                        receipts.execute(() -> result.complete(broadcastReceipt(id, copies)));
+                    } catch (RejectedExecutionException e) {
+                        // closing
+                    }
+                }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
         }
         return result;
     }

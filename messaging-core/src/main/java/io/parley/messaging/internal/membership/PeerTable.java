@@ -358,9 +358,12 @@ public final class PeerTable implements SessionEvents {
             attempts = p.attempts;
             if (code == Error.Code.CODE_DIALLED_SELF && p.address != null) {
                 // Someone told this node that the peer lives at its own address: stale gossip. Wait for a better one.
+                log.info("{}: the address {} was given for {} is this node's own; waiting to learn another", self,
+                        p.address.hostPort(), peer);
                 selfAddress.learn(p.address.hostPort());
                 p.address = null;
                 p.source = null;
+                return;
             }
         }
         if (attempts == 0) {

@@ -84,6 +84,16 @@ public final class PhiAccrualDetector {
         lastHeardNanos = nowNanos;
     }
 
+    /**
+     * This node was not looking for {@code nanos} (its event loop did not run: a garbage collection, a starved
+     * thread): that much of the silence so far is not the peer's, and the next heartbeat interval is not
+     * stretched by it either.
+     */
+    public void pausedLocally(long nanos, long nowNanos) {
+        lastHeardNanos = Math.min(nowNanos, lastHeardNanos + nanos);
+        lastHeartbeatNanos = Math.min(nowNanos, lastHeartbeatNanos + nanos);
+    }
+
     /** Nanoseconds since the peer was last heard from. */
     public long silenceNanos(long nowNanos) {
         return Math.max(0, nowNanos - lastHeardNanos);

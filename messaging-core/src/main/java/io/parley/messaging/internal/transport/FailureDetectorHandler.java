@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * recovered, and at the down threshold the connection is closed with an idle-timeout Error, so the peer is DOWN and
  * both sides redial.
  *
- * <p>While this node has stopped reading the connection (its own store or listener is behind, see
- * {@code InboundGate}) nothing can be heard from the peer, so silence is not held against it. Time comes from the
- * event loop's ticker, so tests drive it with {@code EmbeddedChannel.advanceTimeBy}.
+ * <p>Silence is held against the peer only while this node could have heard it. While this node has stopped
+ * reading the connection (its own store or listener is behind, see {@code InboundGate}) none of it counts; nor does
+ * the time its own event loop did not run (a tick that comes more than a tick late means a garbage collection or a
+ * starved thread here, and frames may be waiting unread), as Cassandra discounts its own pauses. Time comes from
+ * the event loop's ticker, so tests drive it with {@code EmbeddedChannel.advanceTimeBy}.
  */
 public final class FailureDetectorHandler extends ChannelInboundHandlerAdapter {
 
@@ -29,6 +31,8 @@ public final class FailureDetectorHandler extends ChannelInboundHandlerAdapter {
     private final SessionEvents events;
     private PhiAccrualDetector detector;
     private ScheduledFuture<?> tick;
+    private long tickNanos;
+    private long lastTickNanos;
     private boolean suspected;
     private boolean down;
 
@@ -49,8 +53,9 @@ public final class FailureDetectorHandler extends ChannelInboundHandlerAdapter {
             FailureDetection fd = settings.failureDetection();
             detector = new PhiAccrualDetector(fd.maxSamples(), fd.minStdDeviation(), fd.acceptablePause(),
                     settings.heartbeatInterval(), now(ctx));
-            long every = tickFor(settings.heartbeatInterval()).toNanos();
-            tick = ctx.executor().scheduleWithFixedDelay(() -> evaluate(ctx), every, every, TimeUnit.NANOSECONDS);
+            tickNanos = tickFor(settings.heartbeatInterval()).toNanos();
+            lastTickNanos = now(ctx);
+            tick = ctx.executor().scheduleWithFixedDelay(() -> evaluate(ctx), tickNanos, tickNanos, TimeUnit.NANOSECONDS);
         }
         super.userEventTriggered(ctx, evt);
     }
@@ -79,9 +84,14 @@ public final class FailureDetectorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = now(ctx);
+        long late = now - lastTickNanos - tickNanos;
+        lastTickNanos = now;
         if (!ctx.channel().config().isAutoRead()) {
             detector.excuse(now);
             return;
+        }
+        if (late > tickNanos) {
+            detector.pausedLocally(late, now);
         }
         double phi = detector.phi(now);
         FailureDetection fd = settings.failureDetection();

@@ -102,6 +102,20 @@ class PhiAccrualDetectorTest {
     }
 
     @Test
+    void aLocalPauseIsTakenOffTheSilenceAndOffTheNextInterval() {
+        PhiAccrualDetector d = regular(20, Duration.ZERO);
+        long last = 20_000 * MS;
+
+        d.pausedLocally(5_000 * MS, last + 5_500 * MS);
+
+        assertThat(d.silenceNanos(last + 5_500 * MS)).isEqualTo(500 * MS);
+        d.heartbeat(last + 6_000 * MS);
+        assertThat(d.meanNanos()).isCloseTo(1_000 * MS, within(5.0 * MS));
+        d.pausedLocally(60_000 * MS, last + 7_000 * MS);
+        assertThat(d.silenceNanos(last + 7_000 * MS)).as("never past now").isZero();
+    }
+
+    @Test
     void theWindowForgetsOldIntervals() {
         PhiAccrualDetector d = new PhiAccrualDetector(10, Duration.ofMillis(10), Duration.ZERO, Duration.ofMillis(100), 0);
         long t = 0;

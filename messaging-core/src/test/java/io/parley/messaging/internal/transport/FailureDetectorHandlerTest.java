@@ -138,6 +138,22 @@ class FailureDetectorHandlerTest {
     }
 
     @Test
+    void timeThisNodesOwnEventLoopDidNotRunIsNotHeldAgainstThePeer() {
+        heartbeats(30);
+
+        // The loop stalls for 10 s (a long garbage collection): its next tick comes 10 s late, in one step.
+        channel.advanceTimeBy(10, TimeUnit.SECONDS);
+        elapsedMillis += 10_000;
+        channel.runScheduledPendingTasks();
+        assertThat(events.suspicions).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+
+        // Silence after the stall, with the loop running, counts as usual.
+        long toSuspect = millisUntil(() -> !events.suspicions.isEmpty(), Duration.ofSeconds(10));
+        assertThat(toSuspect).isLessThanOrEqualTo(DETECTION.silenceUntilSuspect(INTERVAL).toMillis() + TICK.toMillis());
+    }
+
+    @Test
     void nothingIsEvaluatedBeforeTheSessionIsEstablished() {
         EmbeddedChannel fresh = new EmbeddedChannel();
         fresh.freezeTime();
