@@ -13,17 +13,30 @@ import io.parley.messaging.internal.delivery.PeerLink;
 import io.parley.messaging.internal.delivery.Quiescence;
 import io.parley.messaging.internal.delivery.StoreStage;
 import io.parley.messaging.internal.membership.Backoff;
+import io.parley.messaging.internal.membership.DnsDiscovery;
+import io.parley.messaging.internal.membership.Gossiper;
+import io.parley.messaging.internal.membership.PeerEventDispatcher;
 import io.parley.messaging.internal.membership.PeerTable;
 import io.parley.messaging.internal.transport.ChannelSettings;
 import io.parley.messaging.internal.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * complete on the node's receipt thread ({@code parley-<id>-receipts}). A callback on a receipt future runs on
  * that thread and should not block for long.
  *
+ * <p><b>Membership.</b> Peers are the configured ones, those found through seeds, DNS names and gossip (every node
+ * tells the others which members it is connected to), and those that dial in; the node dials every one it learns
+ * of and keeps one connection per pair. A failure detector moves peers UP → SUSPECT → DOWN as they fall silent, and
+ * a {@link PeerListener} hears of every change.
+ *
  * <p>Thread-safe. {@link #close()} drains what is in flight for up to the close timeout, then says Goodbye to
  * every peer and releases everything.
  */
@@ -69,9 +87,14 @@ public final class Node implements AutoCloseable {
     private EventLoopGroup group;
     private ExecutorService receipts;
     private ExecutorService ownListenerExecutor;
+    private ExecutorService ownPeerEventExecutor;
+    private ScheduledThreadPoolExecutor blocking;
     private StoreStage storeStage;
     private PeerTable peerTable;
     private Transport transport;
+    private Gossiper gossiper;
+    private final List<DnsDiscovery> dnsDiscovery = new ArrayList<>();
+    private DnsDiscovery.Resolver dnsResolver = DnsDiscovery.Resolver.PLATFORM;
     private volatile InetSocketAddress localAddress;
     private volatile String advertised = "";
     private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
@@ -113,22 +136,40 @@ public final class Node implements AutoCloseable {
             ListenerDispatcher listeners = new ListenerDispatcher(config.id(), config.listener().orElse(null), listenerExecutor, gate);
             storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, gate, threads(prefix + "-store"));
             storeStage.start();
-            peerTable = new PeerTable(config.id(), group, config.limits(), storeStage, hlc, config.clock(), receipts,
-                    new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(), quiescence,
-                    config.store().isDurable());
+            blocking = new ScheduledThreadPoolExecutor(1, threads(prefix + "-resolver"));
+            blocking.setRemoveOnCancelPolicy(true);
+            PeerListener peerListener = config.peerListener().orElse(null);
+            Executor peerEventExecutor = peerListener == null ? null : config.peerEventExecutor().orElseGet(() -> {
+                ownPeerEventExecutor = Threads.single(threads(prefix + "-peer-events"));
+                return ownPeerEventExecutor;
+            });
+            peerTable = new PeerTable(config.id(), incarnation, group, config.limits(), storeStage, hlc, config.clock(),
+                    receipts, new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(),
+                    quiescence, config.store().isDurable(),
+                    new PeerEventDispatcher(config.id(), peerListener, peerEventExecutor, config.clock()),
+                    () -> advertised, () -> localAddress);
             config.peers().forEach(peerTable::add);
+            config.seeds().forEach(peerTable::addSeed);
             peerTable.restore(config.store().outboxes());
             ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
                     config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
-                    config.limits().maxFrameBytes());
-            transport = new Transport(settings, peerTable, group);
+                    config.limits().maxFrameBytes(), config.failureDetection());
+            transport = new Transport(settings, peerTable, group, blocking);
             localAddress = transport.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
             advertised = config.advertisedAddress().orElseGet(() -> PeerAddress.HostPort.format(
                     localAddress.getAddress().isAnyLocalAddress() ? config.listenHost() : localAddress.getAddress().getHostAddress(),
                     localAddress.getPort()));
             peerTable.start(transport);
-            log.info("{}: listening on {} in cluster '{}' with {} peers", config.id(), advertised, config.cluster(),
-                    config.peers().size());
+            gossiper = new Gossiper(peerTable, group, config.gossipInterval());
+            gossiper.start();
+            for (NodeConfig.DnsDiscovery spec : config.dnsDiscovery()) {
+                DnsDiscovery d = new DnsDiscovery(config.id(), spec, dnsResolver, blocking, peerTable::isLocal,
+                        peerTable::discovered);
+                dnsDiscovery.add(d);
+                d.start();
+            }
+            log.info("{}: listening on {} in cluster '{}' with {} peers, {} seeds and {} DNS names", config.id(), advertised,
+                    config.cluster(), config.peers().size(), config.seeds().size(), config.dnsDiscovery().size());
             return this;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -222,29 +263,123 @@ public final class Node implements AutoCloseable {
         if (timeToLive != null && (timeToLive.isNegative() || timeToLive.isZero())) {
             throw new IllegalArgumentException("time to live must be positive, got " + timeToLive);
         }
+        CompletableFuture<Receipt> refused = refuseSend(payload, "cannot send to " + peer);
+        if (refused != null) {
+            return refused;
+        }
+        return sendCopy(peer, payload.clone(), timeToLive, null);
+    }
+
+    /** A failed future if nothing can be sent now (closed, payload too large), else null. */
+    private <T> CompletableFuture<T> refuseSend(byte[] payload, String what) {
         State s = state.get();
         if (s == State.NEW) {
-            throw new IllegalStateException("node " + config.id() + " is not started: call start() before send()");
+            throw new IllegalStateException("node " + config.id() + " is not started: call start() before sending");
         }
         if (s != State.STARTED) {
-            return CompletableFuture.failedFuture(new NodeClosedException("node " + config.id() + " is closed; cannot send to " + peer));
+            return CompletableFuture.failedFuture(new NodeClosedException("node " + config.id() + " is closed; " + what));
         }
         if (payload.length > config.limits().maxPayloadBytes()) {
             return CompletableFuture.failedFuture(new PayloadTooLargeException("payload of " + payload.length
                     + " bytes exceeds the limit of " + config.limits().maxPayloadBytes() + " bytes"));
         }
+        return null;
+    }
+
+    /** Sends {@code body} (not copied) to one peer, with a message id of its own or the given one of a broadcast. */
+    private CompletableFuture<Receipt> sendCopy(NodeId peer, byte[] body, Duration timeToLive, UUID id) {
         PeerLink link = peerTable.link(peer);
         if (link == null) {
             return CompletableFuture.failedFuture(new UnknownPeerException(unknownPeer(peer)));
         }
-        byte[] body = payload.clone();
         long ttlMicros = timeToLive == null ? 0 : saturatedMicros(timeToLive);
         return link.send(seq -> {
             long now = config.clock().nowMicros();
             long expires = timeToLive == null ? Message.NEVER : saturatedAdd(now, ttlMicros);
-            return new Message(MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer, Direction.SENT,
-                    DeliveryStatus.PENDING, incarnation, seq, now, Message.UNKNOWN_TIME, hlc.tick(), expires, body);
+            return new Message(id != null ? id : MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer,
+                    Direction.SENT, DeliveryStatus.PENDING, incarnation, seq, now, Message.UNKNOWN_TIME, hlc.tick(),
+                    expires, body);
         });
+    }
+
+    /**
+     * Sends {@code payload} to every peer this node knows, UP or not; see {@link #broadcast(byte[], Duration)}. The
+     * future completes once every peer has stored the message or sending to it failed.
+     */
+    public CompletableFuture<BroadcastReceipt> broadcast(byte[] payload) {
+        return broadcast(payload, null);
+    }
+
+    /**
+     * Sends {@code payload} to every peer this node knows now, UP or not, as one message: every copy carries the
+     * same message id, and each goes through its peer's link as {@link #send} does, in parallel. Returns at once.
+     *
+     * <p>The future completes with a {@link BroadcastReceipt} when every peer has stored the message or sending to
+     * it failed, or at {@code deadline} from now if that comes first, reporting then which peers are still pending.
+     * A pending peer still gets the message (it waits for the peer like any message, in the store if it is durable);
+     * only the report does not wait for it. The future completes on the node's receipt thread (or on the calling
+     * thread if nothing could be sent at all), and fails only with {@link NodeClosedException} or
+     * {@link PayloadTooLargeException}, before anything was sent.
+     *
+     * @param deadline longest to wait for the report, or null to wait for every peer
+     * @throws IllegalArgumentException if {@code deadline} is not positive
+     * @throws IllegalStateException if the node was not started
+     */
+    public CompletableFuture<BroadcastReceipt> broadcast(byte[] payload, Duration deadline) {
+        Objects.requireNonNull(payload, "payload");
+        if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+            throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+        }
+        CompletableFuture<BroadcastReceipt> refused = refuseSend(payload, "cannot broadcast");
+        if (refused != null) {
+            return refused;
+        }
+        byte[] body = payload.clone();
+        UUID id = MessageIds.next(Math.floorDiv(config.clock().nowMicros(), 1000));
+        Map<NodeId, CompletableFuture<Receipt>> copies = new LinkedHashMap<>();
+        for (NodeId peer : peerTable.ids()) {
+            copies.put(peer, sendCopy(peer, body, null, id));
+        }
+        CompletableFuture<BroadcastReceipt> result = new CompletableFuture<>();
+        // Copies complete on the receipt thread, so the report is made there, seeing every copy as it stands.
+        CompletableFuture.allOf(copies.values().toArray(CompletableFuture[]::new))
+                .whenComplete((ignored, failure) -> result.complete(broadcastReceipt(id, copies)));
+        if (deadline != null && !result.isDone()) {
+            // If the node is closing, the timer or the hand-over may be refused: then every copy fails with
+            // NodeClosedException, which completes the report anyway.
+            try {
+                group.next().schedule(() -> {
+                    try {
+                        receipts.execute(() -> result.complete(broadcastReceipt(id, copies)));
+                    } catch (RejectedExecutionException e) {
+                        // closing
+                    }
+                }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+        return result;
+    }
+
+    private static BroadcastReceipt broadcastReceipt(UUID id, Map<NodeId, CompletableFuture<Receipt>> copies) {
+        Map<NodeId, Receipt> delivered = new HashMap<>();
+        Set<NodeId> pending = new HashSet<>();
+        Map<NodeId, Throwable> failed = new HashMap<>();
+        copies.forEach((peer, f) -> {
+            if (!f.isDone()) {
+                pending.add(peer);
+            } else if (f.isCompletedExceptionally()) {
+                try {
+                    f.join();
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    failed.put(peer, e.getCause() != null ? e.getCause() : e);
+                }
+            } else {
+                delivered.put(peer, f.join());
+            }
+        });
+        return new BroadcastReceipt(id, delivered, pending, failed);
     }
 
     private static long saturatedMicros(Duration d) {
@@ -285,7 +420,19 @@ public final class Node implements AutoCloseable {
         peerTable.addAndConnect(peer);
     }
 
-    /** Every peer this node knows, configured or connected to it, with its state, sorted by id. */
+    /**
+     * Resolves DNS discovery names with {@code resolver} rather than the platform's resolver: for tests, which must
+     * not need a real DNS name. Call before {@link #start()}.
+     */
+    Node dnsResolver(DnsDiscovery.Resolver resolver) {
+        this.dnsResolver = Objects.requireNonNull(resolver, "resolver");
+        return this;
+    }
+
+    /**
+     * Every peer this node knows, configured, found through seeds, DNS or gossip, or connected to it, with its
+     * state, sorted by id.
+     */
     public List<PeerInfo> peers() {
         return peerTable == null ? List.of() : peerTable.infos();
     }
@@ -347,6 +494,10 @@ public final class Node implements AutoCloseable {
 
     private void shutdown() {
         NodeClosedException closed = new NodeClosedException("node " + config.id() + " closed before the peer acknowledged the message");
+        if (gossiper != null) {
+            gossiper.stop();
+        }
+        dnsDiscovery.forEach(DnsDiscovery::stop);
         if (transport != null) {
             transport.closeServer();
             transport.closeAll();
@@ -362,6 +513,10 @@ public final class Node implements AutoCloseable {
         }
         awaitTermination(receipts);
         awaitTermination(ownListenerExecutor);
+        awaitTermination(ownPeerEventExecutor);
+        if (blocking != null) {
+            blocking.shutdownNow(); // a DNS query in flight is of no use any more
+        }
         try {
             config.store().close();
         } catch (RuntimeException e) {

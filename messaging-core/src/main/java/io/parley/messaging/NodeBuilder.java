@@ -50,6 +50,8 @@ public final class NodeBuilder {
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(5);
     /** Default time {@link Node#close()} waits for outstanding acknowledgements. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** Default time between two rounds of gossip. */
+    public static final Duration DEFAULT_GOSSIP_INTERVAL = Duration.ofSeconds(1);
 
     private NodeId id;
     private String cluster = DEFAULT_CLUSTER;
@@ -70,6 +72,12 @@ public final class NodeBuilder {
     private Duration reconnectMin = DEFAULT_RECONNECT_MIN;
     private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private final List<String> seeds = new ArrayList<>();
+    private final List<NodeConfig.DnsDiscovery> dnsDiscovery = new ArrayList<>();
+    private Duration gossipInterval = DEFAULT_GOSSIP_INTERVAL;
+    private FailureDetection failureDetection = FailureDetection.DEFAULT;
+    private PeerListener peerListener;
+    private Executor peerEventExecutor;
 
     NodeBuilder() {
     }
@@ -126,6 +134,67 @@ public final class NodeBuilder {
     /** Adds a peer to dial. */
     public NodeBuilder peer(PeerAddress peer) {
         peers.add(Objects.requireNonNull(peer, "peer"));
+        return this;
+    }
+
+    /**
+     * Adds a seed: the {@code host:port} of a node of the cluster whose id this node need not know. The node dials
+     * it, learns its id from the handshake and, from it and then from every peer, the other members of the cluster
+     * (gossip), and dials them all. One reachable seed is enough; a seed that is this node's own address is
+     * recognised and not dialled again.
+     *
+     * @throws IllegalArgumentException if the address is not {@code host:port} with a port from 1 to 65535
+     */
+    public NodeBuilder seed(String hostPort) {
+        PeerAddress.HostPort hp = PeerAddress.HostPort.parse(Objects.requireNonNull(hostPort, "seed"), "seed");
+        if (hp.port() == 0) {
+            throw new IllegalArgumentException("seed '" + hostPort + "': port must be between 1 and 65535");
+        }
+        seeds.add(PeerAddress.HostPort.format(hp.host(), hp.port()));
+        return this;
+    }
+
+    /**
+     * Discovers members through a DNS name that resolves to many addresses (a Compose service, a Kubernetes
+     * headless service): every address is dialled at {@code port} as a {@link #seed}, and the name is resolved
+     * again every {@code interval} (on a thread of its own, never a network thread), so members that appear later
+     * are found too. This node's own address among them is recognised and skipped.
+     *
+     * @throws IllegalArgumentException if the name is blank, the port outside 1..65535 or the interval not positive
+     */
+    public NodeBuilder discoverDns(String name, int port, Duration interval) {
+        dnsDiscovery.add(new NodeConfig.DnsDiscovery(name, port, interval));
+        return this;
+    }
+
+    /**
+     * Time between rounds of gossip (default 1 s): each round the node sends the members it is connected to to
+     * three peers chosen at random. Handshakes carry the same list, so most members are learnt at once; the rounds
+     * repair what a race between handshakes left out.
+     */
+    public NodeBuilder gossipInterval(Duration interval) {
+        this.gossipInterval = positive("gossipInterval", interval);
+        return this;
+    }
+
+    /** The failure detector's settings (default {@link FailureDetection#DEFAULT}). */
+    public NodeBuilder failureDetection(FailureDetection settings) {
+        this.failureDetection = Objects.requireNonNull(settings, "failureDetection");
+        return this;
+    }
+
+    /** Receives every change of a peer's state: UP, SUSPECT, DOWN, LEFT (default: none). */
+    public NodeBuilder onPeerEvent(PeerListener listener) {
+        this.peerListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Runs the peer listener (default: one thread of the node's own, made only if a listener is set). Calls are
+     * made one at a time and in order whatever the executor; the node does not shut a supplied executor down.
+     */
+    public NodeBuilder peerEventExecutor(Executor executor) {
+        this.peerEventExecutor = Objects.requireNonNull(executor, "executor");
         return this;
     }
 
@@ -203,7 +272,11 @@ public final class NodeBuilder {
         return this;
     }
 
-    /** Redial delays: the first retry after {@code min}, doubling to at most {@code max}, with jitter (default 100 ms to 5 s). */
+    /**
+     * Redial delays: the first retry after {@code min}, doubling with each failure to at most {@code max}, each
+     * less a random share of up to half of it (default 100 ms to 5 s). The jitter keeps nodes that lost each other
+     * at once from redialling in lockstep.
+     */
     public NodeBuilder reconnect(Duration min, Duration max) {
         this.reconnectMin = positive("reconnect min", min);
         this.reconnectMax = positive("reconnect max", max);
@@ -244,7 +317,8 @@ public final class NodeBuilder {
         return new NodeConfig(id, cluster, listenHost, listenPort, Optional.ofNullable(advertisedAddress), peers,
                 store != null ? store : new InMemoryMessageStore(), clock, Optional.ofNullable(listener),
                 Optional.ofNullable(listenerExecutor), limits, ioThreads, handshakeTimeout, heartbeatInterval,
-                heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout);
+                heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout, seeds, dnsDiscovery,
+                gossipInterval, failureDetection, Optional.ofNullable(peerListener), Optional.ofNullable(peerEventExecutor));
     }
 
     /** A node made from these settings, not yet started. */

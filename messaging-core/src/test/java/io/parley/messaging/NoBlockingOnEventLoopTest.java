@@ -41,7 +41,7 @@ class NoBlockingOnEventLoopTest {
     }
 
     @Test
-    void eventLoopsNeverBlockThroughTrafficCutsRefusalsAndShutdown() throws Exception {
+    void eventLoopsNeverBlockThroughTrafficCutsRefusalsMembershipAndShutdown() throws Exception {
         assertThat(blockHoundDetectsParkingOnAnEventLoop()).as("BlockHound is active").isTrue();
         BLOCKING_CALLS.clear();
 
@@ -68,6 +68,26 @@ class NoBlockingOnEventLoopTest {
             // Idle links ping every 50 ms; let some heartbeats happen.
             await().atMost(Duration.ofSeconds(10)).until(() -> !a.peers().get(0).roundTrip().isZero());
             assertThat(wrongCluster.peers().get(0).lastError()).isPresent();
+
+            // Membership: a seed, gossip, DNS discovery, peer events, a broadcast with a deadline, and a peer that
+            // falls silent and is judged down.
+            List<PeerEvent> events = new CopyOnWriteArrayList<>();
+            String seedB = "127.0.0.1:" + b.localAddress().getPort();
+            try (Node d = Node.builder().id("d").seed(seedB).gossipInterval(Duration.ofMillis(50))
+                    .onPeerEvent(events::add).build()
+                    .dnsResolver(name -> List.of(java.net.InetAddress.getLoopbackAddress()))
+                    .start();
+                 Node e = Node.builder().id("e").seed(seedB).gossipInterval(Duration.ofMillis(50))
+                         .discoverDns("parley.test", b.localAddress().getPort(), Duration.ofMillis(50)).build()
+                         .dnsResolver(name -> List.of(java.net.InetAddress.getLoopbackAddress())).start()) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> d.peers().size() == 3
+                        && d.peers().stream().allMatch(p -> p.state() == PeerState.UP));
+                BroadcastReceipt all = d.broadcast("to all".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))
+                        .get(20, TimeUnit.SECONDS);
+                assertThat(all.delivered()).hasSize(3);
+                await().atMost(Duration.ofSeconds(10)).until(() -> e.peers().size() == 3);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
         }
         assertThat(BLOCKING_CALLS).as("blocking calls on event loops").isEmpty();
     }

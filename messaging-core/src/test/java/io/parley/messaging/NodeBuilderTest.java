@@ -91,6 +91,55 @@ class NodeBuilderTest {
         assertThat(c.reconnectMin()).isEqualTo(Duration.ofMillis(100));
         assertThat(c.reconnectMax()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.seeds()).isEmpty();
+        assertThat(c.dnsDiscovery()).isEmpty();
+        assertThat(c.gossipInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.failureDetection()).isEqualTo(FailureDetection.DEFAULT);
+        assertThat(c.peerListener()).isEmpty();
+        assertThat(c.peerEventExecutor()).isEmpty();
+    }
+
+    @Test
+    void seedsAndDnsNamesAreKeptInOrderWithIpv6InBrackets() {
+        NodeConfig c = Node.builder().id("a").seed("h:7000").seed("[::1]:7001")
+                .discoverDns("parley.default.svc", 7000, Duration.ofSeconds(10)).config();
+
+        assertThat(c.seeds()).containsExactly("h:7000", "[::1]:7001");
+        assertThat(c.dnsDiscovery()).containsExactly(new NodeConfig.DnsDiscovery("parley.default.svc", 7000, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void unusableSeedsAndDnsNamesAreRefusedWhenSet() {
+        NodeBuilder b = Node.builder().id("a");
+
+        assertThatIllegalArgumentException().isThrownBy(() -> b.seed("no-port")).withMessageContaining("HOST:PORT");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.seed("h:0")).withMessageContaining("port");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.discoverDns(" ", 7000, Duration.ofSeconds(1)))
+                .withMessageContaining("blank");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.discoverDns("h", 0, Duration.ofSeconds(1)))
+                .withMessageContaining("port");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.discoverDns("h", 7000, Duration.ZERO))
+                .withMessageContaining("interval");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.gossipInterval(Duration.ZERO))
+                .withMessageContaining("gossipInterval");
+    }
+
+    @Test
+    void failureDetectionSettingsAreValidated() {
+        assertThatIllegalArgumentException().isThrownBy(() -> FailureDetection.builder().suspectThreshold(5).downThreshold(4).build())
+                .withMessageContaining("downThreshold (4.0) must be finite and at least suspectThreshold (5.0)");
+        assertThatIllegalArgumentException().isThrownBy(() -> FailureDetection.builder().suspectThreshold(0).build())
+                .withMessageContaining("suspectThreshold");
+        assertThatIllegalArgumentException().isThrownBy(() -> FailureDetection.builder().minStdDeviation(Duration.ZERO).build())
+                .withMessageContaining("minStdDeviation");
+        assertThatIllegalArgumentException().isThrownBy(() -> FailureDetection.builder().acceptablePause(Duration.ofMillis(-1)).build())
+                .withMessageContaining("acceptablePause");
+        assertThatIllegalArgumentException().isThrownBy(() -> FailureDetection.builder().maxSamples(1).build())
+                .withMessageContaining("maxSamples");
+        assertThat(FailureDetection.DEFAULT.silenceUntilSuspect(Duration.ofSeconds(1))).isBetween(
+                Duration.ofMillis(3_300), Duration.ofMillis(3_310));
+        assertThat(FailureDetection.DEFAULT.silenceUntilDown(Duration.ofSeconds(1))).isBetween(
+                Duration.ofMillis(3_520), Duration.ofMillis(3_530));
     }
 
     @Test

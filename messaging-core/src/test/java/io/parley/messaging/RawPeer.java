@@ -97,7 +97,7 @@ final class RawPeer implements AutoCloseable {
         Frame answer = read();
         assertThat(answer.hasWelcome()).as("answer to Hello: %s", answer).isTrue();
         Frame resume = read();
-        while (resume.hasPing() || resume.hasPong()) {
+        while (resume.hasPing() || resume.hasPong() || resume.hasGossip()) {
             resume = read();
         }
         assertThat(resume.hasResume()).as("first frame after the Welcome: %s", resume).isTrue();
@@ -119,7 +119,7 @@ final class RawPeer implements AutoCloseable {
     }
 
     /**
-     * Reads frames until an Error, skipping what an established session sends on its own (Ping, Pong, acks);
+     * Reads frames until an Error, skipping what an established session sends on its own (Ping, Pong, acks, Gossip);
      * fails the test if the connection ends first.
      */
     Error readError() throws IOException {
@@ -134,7 +134,7 @@ final class RawPeer implements AutoCloseable {
                 case ERROR -> {
                     return f.getError();
                 }
-                case PING, PONG, ACK_BATCH -> {
+                case PING, PONG, ACK_BATCH, GOSSIP -> {
                     // session chatter; keep reading
                 }
                 default -> fail("expected an Error frame, got " + f);

@@ -13,9 +13,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What the node knows about one peer: where to dial it, which connection to it is current, its state, and the
- * link that carries messages to it. Connection fields are guarded by this object's monitor; the sections that
- * hold it are short and never block.
+ * What the node knows about one peer: where to dial it and how far that address is trusted, which connection to
+ * it is current, its state, and the link that carries messages to it. Connection fields are guarded by this
+ * object's monitor; the sections that hold it are short and never block.
  */
 final class Peer {
 
@@ -24,6 +24,7 @@ final class Peer {
     final ClockOffsetEstimator offsets;
     // Guarded by this.
     PeerAddress address;
+    AddressSource source;
     Channel pendingDial;
     Session session;
     PeerState state = PeerState.DOWN;
@@ -32,9 +33,10 @@ final class Peer {
     int attempts;
     boolean reconnectScheduled;
 
-    Peer(NodeId id, PeerAddress address, PeerLink link, ClockOffsetEstimator offsets) {
+    Peer(NodeId id, PeerAddress address, AddressSource source, PeerLink link, ClockOffsetEstimator offsets) {
         this.id = id;
         this.address = address;
+        this.source = address == null ? null : source;
         this.link = link;
         this.offsets = offsets;
     }
@@ -48,5 +50,18 @@ final class Peer {
 
     synchronized Session currentSession() {
         return session != null && session.isActive() ? session : null;
+    }
+
+    /** Takes {@code candidate} as the address if its source may replace the current one's. Holding this. */
+    boolean offerAddress(PeerAddress candidate, AddressSource from) {
+        if (candidate == null || !from.mayReplace(address == null ? null : source) || candidate.equals(address)) {
+            if (candidate != null && candidate.equals(address) && from.compareTo(source) > 0) {
+                source = from; // the same address, now known from a better source
+            }
+            return false;
+        }
+        address = candidate;
+        source = from;
+        return true;
     }
 }

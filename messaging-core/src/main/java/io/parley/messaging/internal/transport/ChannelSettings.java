@@ -1,5 +1,6 @@
 package io.parley.messaging.internal.transport;
 
+import io.parley.messaging.FailureDetection;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.WallClock;
 import java.time.Duration;
@@ -13,11 +14,12 @@ import java.time.Duration;
  * @param advertisedAddress where peers can dial this node, host:port (known once the node is bound)
  * @param clock this node's wall clock
  * @param handshakeTimeout how long a connection may take to complete its handshake
- * @param heartbeatInterval how long a link may stay silent before a Ping is sent
+ * @param heartbeatInterval time between two Pings this node sends on a connection
  * @param heartbeatTimeout how long nothing may be heard from a peer before its connection is closed
  * @param maxFrameBytes the largest frame accepted
+ * @param failureDetection when the failure detector suspects a silent peer and when it gives up on it
  */
 public record ChannelSettings(NodeId self, String cluster, long incarnation, java.util.function.Supplier<String> advertisedAddress, WallClock clock,
                               Duration handshakeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout,
-                              int maxFrameBytes) {
+                              int maxFrameBytes, FailureDetection failureDetection) {
 }

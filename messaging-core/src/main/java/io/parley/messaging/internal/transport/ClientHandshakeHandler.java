@@ -9,7 +9,8 @@ import io.parley.messaging.proto.v1.Welcome;
 
 /**
  * The dialling side of the handshake: sends Hello as soon as the connection is up and waits for Welcome (or
- * Error), checking that the node that answers is the one it meant to dial.
+ * Error). When it dialled a known peer it checks that the node that answers is that one; when it dialled an
+ * address without a known id (a seed, or an address found through DNS) the Welcome tells who is there.
  */
 public final class ClientHandshakeHandler extends HandshakeHandler {
 
@@ -17,7 +18,8 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
     private boolean reported;
 
     /**
-     * @param expectedPeer the node this connection is meant to reach; a Welcome from any other is refused
+     * @param expectedPeer the node this connection is meant to reach, whose Welcome alone is accepted; null for an
+     *     address whose node is not known yet
      */
     public ClientHandshakeHandler(ChannelSettings settings, SessionEvents events, NodeId expectedPeer) {
         super(settings, events);
@@ -32,7 +34,8 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
                 .setNodeId(settings.self().value())
                 .setIncarnation(settings.incarnation())
                 .setAdvertisedAddress(settings.advertisedAddress().get())
-                .setSentAtMicros(settings.clock().nowMicros())).build());
+                .setSentAtMicros(settings.clock().nowMicros())
+                .addAllMembers(events.members())).build());
     }
 
     @Override
@@ -51,13 +54,18 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
                     + welcome.getProtocolVersion() + "; this node speaks version " + Frames.PROTOCOL_VERSION);
             return;
         }
-        if (!welcome.getNodeId().equals(expectedPeer.value())) {
+        if (expectedPeer != null && !welcome.getNodeId().equals(expectedPeer.value())) {
             refuse(ctx, Error.Code.CODE_PROTOCOL_VIOLATION, "dialled node '" + expectedPeer + "' at "
                     + ctx.channel().remoteAddress() + " but node '" + welcome.getNodeId() + "' answered");
             return;
         }
-        PeerHello peer = new PeerHello(expectedPeer, welcome.getIncarnation(), welcome.getAdvertisedAddress(),
-                welcome.getSentAtMicros());
+        if (!NodeId.isValid(welcome.getNodeId())) {
+            refuse(ctx, Error.Code.CODE_INVALID_NODE_ID, "node at " + ctx.channel().remoteAddress()
+                    + " answered with an invalid node id");
+            return;
+        }
+        PeerHello peer = new PeerHello(new NodeId(welcome.getNodeId()), welcome.getIncarnation(),
+                welcome.getAdvertisedAddress(), welcome.getSentAtMicros(), welcome.getMembersList());
         Admission admission = events.confirm(peer, ctx.channel());
         if (!admission.admitted()) {
             refuse(ctx, admission.code(), admission.reason());
@@ -68,19 +76,20 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
     }
 
     @Override
-    protected void onRefused(ChannelHandlerContext ctx, String reason) {
-        report(ctx, reason);
+    protected void onRefused(ChannelHandlerContext ctx, Error.Code code, String reason) {
+        report(ctx, code, reason);
     }
 
     @Override
     protected void onClosedDuringHandshake(ChannelHandlerContext ctx) {
-        report(ctx, "connection to " + expectedPeer + " at " + ctx.channel().remoteAddress() + " closed during the handshake");
+        report(ctx, Error.Code.CODE_UNSPECIFIED, "connection to " + (expectedPeer != null ? expectedPeer + " at " : "")
+                + ctx.channel().remoteAddress() + " closed during the handshake");
     }
 
-    private void report(ChannelHandlerContext ctx, String reason) {
+    private void report(ChannelHandlerContext ctx, Error.Code code, String reason) {
         if (!reported) {
             reported = true;
-            events.dialFailed(expectedPeer, ctx.channel(), reason);
+            events.dialFailed(expectedPeer, ctx.channel(), code, reason);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.parley.messaging.internal.transport;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.messaging.proto.v1.Error;
@@ -95,17 +96,25 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     protected void refuse(ChannelHandlerContext ctx, Error.Code code, String reason) {
         done = true;
         cancelTimeout();
-        if (code == Error.Code.CODE_DUPLICATE_CONNECTION) {
-            log.debug("{}: closing duplicate connection {}: {}", settings.self(), ctx.channel().remoteAddress(), reason);
+        if (isRoutine(code)) {
+            log.debug("{}: closing connection {}: {}", settings.self(), ctx.channel().remoteAddress(), reason);
         } else {
             log.warn("{}: refusing connection {}: {}", settings.self(), ctx.channel().remoteAddress(), reason);
         }
-        onRefused(ctx, reason);
+        onRefused(ctx, code, reason);
         ctx.writeAndFlush(Frames.error(code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** Called when this side refuses; the dialling side reports it as a failed dial. */
-    protected void onRefused(ChannelHandlerContext ctx, String reason) {
+    /** Called when either side refuses; the dialling side reports it as a failed dial. */
+    protected void onRefused(ChannelHandlerContext ctx, Error.Code code, String reason) {
+    }
+
+    /**
+     * Refusals that are part of normal operation, logged at debug: the losing connection of two nodes that dialled
+     * each other at once, and a node that dialled its own address (a seed or a DNS name listing it).
+     */
+    private static boolean isRoutine(Error.Code code) {
+        return code == Error.Code.CODE_DUPLICATE_CONNECTION || code == Error.Code.CODE_DIALLED_SELF;
     }
 
     /** The other side sent an Error frame during the handshake: log it and close. */
@@ -114,23 +123,29 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
         cancelTimeout();
         String reason = "refused by " + ctx.channel().remoteAddress() + ": " + error.getMessage()
                 + " (" + error.getCode().name().replace("CODE_", "") + ")";
-        if (error.getCode() == Error.Code.CODE_DUPLICATE_CONNECTION) {
+        if (isRoutine(error.getCode())) {
             log.debug("{}: {}", settings.self(), reason);
         } else {
             log.warn("{}: connection {}", settings.self(), reason);
         }
-        onRefused(ctx, reason);
+        onRefused(ctx, error.getCode(), reason);
         ctx.close();
     }
 
-    /** The handshake succeeded: install the session and hand the pipeline to the session handlers. */
+    /**
+     * The handshake succeeded: install the session, hand the pipeline to the session handlers and start their
+     * timers. The idle handler only watches for silence (the heartbeat timeout); Pings go out on a timer of the
+     * heartbeat handler's, busy link or not.
+     */
     protected void complete(ChannelHandlerContext ctx, Session session) {
         done = true;
         cancelTimeout();
         ctx.channel().attr(Session.KEY).set(session);
         session.touch(settings.clock().nowMicros());
-        ctx.pipeline().replace(this, PipelineNames.IDLE, new IdleStateHandler(
-                settings.heartbeatTimeout().toMillis(), settings.heartbeatInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.replace(this, PipelineNames.IDLE, new IdleStateHandler(
+                settings.heartbeatTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.fireUserEventTriggered(SessionEstablished.INSTANCE);
         events.established(session);
     }
 

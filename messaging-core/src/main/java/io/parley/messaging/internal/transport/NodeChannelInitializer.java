@@ -9,8 +9,8 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Frame;
 
 /**
- * Builds the pipeline described in {@link PipelineNames}, for an accepted connection ({@code expectedPeer} null)
- * or a dialled one.
+ * Builds the pipeline described in {@link PipelineNames}, for an accepted connection, a connection dialled to a
+ * known peer, or one dialled to an address whose node is not known yet.
  */
 public final class NodeChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -19,15 +19,21 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
 
     private final ChannelSettings settings;
     private final SessionEvents events;
+    private final boolean accepted;
     private final NodeId expectedPeer;
     private final EnvelopeHandler envelopes;
     private final AckHandler acks;
     private final SessionHandler sessions;
     private final ExceptionHandler exceptions;
 
-    public NodeChannelInitializer(ChannelSettings settings, SessionEvents events, NodeId expectedPeer) {
+    /**
+     * @param accepted whether the connection was accepted (the other side says Hello) or dialled
+     * @param expectedPeer for a dialled connection, the node meant to answer, or null if not known
+     */
+    public NodeChannelInitializer(ChannelSettings settings, SessionEvents events, boolean accepted, NodeId expectedPeer) {
         this.settings = settings;
         this.events = events;
+        this.accepted = accepted;
         this.expectedPeer = expectedPeer;
         this.envelopes = new EnvelopeHandler(settings.clock(), events);
         this.acks = new AckHandler(settings.clock(), events);
@@ -43,9 +49,10 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
-        p.addLast(PipelineNames.HANDSHAKE, expectedPeer == null
+        p.addLast(PipelineNames.HANDSHAKE, accepted
                 ? new ServerHandshakeHandler(settings, events)
                 : new ClientHandshakeHandler(settings, events, expectedPeer));
+        p.addLast(PipelineNames.FAILURE_DETECTOR, new FailureDetectorHandler(settings, events));
         p.addLast(PipelineNames.HEARTBEAT, new HeartbeatHandler(settings, events));
         p.addLast(PipelineNames.ENVELOPE, envelopes);
         p.addLast(PipelineNames.ACK, acks);

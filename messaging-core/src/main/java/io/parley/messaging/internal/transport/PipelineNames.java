@@ -10,11 +10,12 @@ package io.parley.messaging.internal.transport;
  * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
  * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;
  *                                                 replaced by idle when it does
- * idle             IdleStateHandler               reader/writer idle events
- * heartbeat        HeartbeatHandler               last-seen, Ping/Pong, idle timeout
+ * idle             IdleStateHandler               reader idle event after the heartbeat timeout
+ * failureDetector  FailureDetectorHandler         phi accrual: peer suspect, recovered, down (closes)
+ * heartbeat        HeartbeatHandler               last-seen, a Ping every interval, Pong, idle timeout
  * envelope         EnvelopeHandler                Envelope → the node's inbound path
  * ack              AckHandler                     AckBatch → the peer link
- * session          SessionHandler                 Goodbye, Error, unexpected frames, connection closed
+ * session          SessionHandler                 Resume, Gossip, Goodbye, Error, unexpected frames, closed
  * exceptions       ExceptionHandler               any failure → Error frame, log line, close
  * </pre>
  */
@@ -26,6 +27,7 @@ public final class PipelineNames {
     public static final String ACK_COALESCER = "ackCoalescer";
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";
+    public static final String FAILURE_DETECTOR = "failureDetector";
     public static final String HEARTBEAT = "heartbeat";
     public static final String ENVELOPE = "envelope";
     public static final String ACK = "ack";

@@ -9,7 +9,7 @@ import io.parley.messaging.proto.v1.Welcome;
 
 /**
  * The accepting side of the handshake: waits for a Hello, checks version, cluster and identity, asks the node to
- * admit the peer, and answers Welcome or Error.
+ * admit the peer, and answers Welcome (with the members this node is connected to) or Error.
  */
 public final class ServerHandshakeHandler extends HandshakeHandler {
 
@@ -40,7 +40,7 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
             return;
         }
         PeerHello peer = new PeerHello(new NodeId(hello.getNodeId()), hello.getIncarnation(),
-                hello.getAdvertisedAddress(), hello.getSentAtMicros());
+                hello.getAdvertisedAddress(), hello.getSentAtMicros(), hello.getMembersList());
         Admission admission = events.admit(peer, ctx.channel());
         if (!admission.admitted()) {
             refuse(ctx, admission.code(), admission.reason());
@@ -51,7 +51,8 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
                 .setNodeId(settings.self().value())
                 .setIncarnation(settings.incarnation())
                 .setAdvertisedAddress(settings.advertisedAddress().get())
-                .setSentAtMicros(settings.clock().nowMicros())).build());
+                .setSentAtMicros(settings.clock().nowMicros())
+                .addAllMembers(events.members())).build());
         complete(ctx, admission.session());
     }
 

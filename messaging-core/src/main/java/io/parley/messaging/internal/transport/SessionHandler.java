@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of an established session: a Goodbye (the peer leaves on purpose), an Error (the peer gives up on
- * this connection), a frame that has no place after the handshake, and the connection closing.
+ * The session-level frames of an established session: its Resume, Gossip about members, a Goodbye (the peer leaves
+ * on purpose), an Error (the peer gives up on this connection), a frame that has no place after the handshake, and
+ * the connection closing.
  */
 @ChannelHandler.Sharable
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
@@ -52,6 +53,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 session.markPeerResumed();
                 events.resume(session, frame.getResume());
             }
+            case GOSSIP -> events.gossip(session, frame.getGossip());
             case HELLO -> throw new ProtocolException(Error.Code.CODE_HANDSHAKE_REQUIRED,
                     "a second Hello on a connection whose handshake is complete");
             default -> throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION,

@@ -12,11 +12,11 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerAddress;
-import io.parley.messaging.internal.Threads;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 
 /**
  * Opens the listening socket and dials peers, every channel with the pipeline of {@link NodeChannelInitializer}.
@@ -28,21 +28,22 @@ public final class Transport {
     private final SessionEvents events;
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("parley", GlobalEventExecutor.INSTANCE);
-    private final ExecutorService resolverThread;
     private final OffLoopResolverGroup resolver;
     private Channel server;
 
-    public Transport(ChannelSettings settings, SessionEvents events, EventLoopGroup group) {
+    /**
+     * @param blocking where host names are resolved, never an event loop; the caller owns and shuts it down
+     */
+    public Transport(ChannelSettings settings, SessionEvents events, EventLoopGroup group, Executor blocking) {
         this.settings = settings;
         this.events = events;
         this.group = group;
-        this.resolverThread = Threads.single(Threads.daemon("parley-" + settings.self() + "-resolver"));
-        this.resolver = new OffLoopResolverGroup(resolverThread);
+        this.resolver = new OffLoopResolverGroup(blocking);
     }
 
     /** Binds the listening socket, blocking the caller (never an event loop) until it is bound. */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
-        NodeChannelInitializer initializer = new NodeChannelInitializer(settings, events, null);
+        NodeChannelInitializer initializer = new NodeChannelInitializer(settings, events, true, null);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -70,13 +71,21 @@ public final class Transport {
      * dialFailed) or, when the TCP connection itself fails, through the returned future.
      */
     public ChannelFuture dial(PeerAddress peer, EventLoop loop, Duration connectTimeout) {
+        return dial(peer.host(), peer.port(), peer.id(), loop, connectTimeout);
+    }
+
+    /**
+     * Dials {@code host:port} on {@code loop}, expecting node {@code expectedPeer} to answer, or any node if it is
+     * null (a seed, or an address found through DNS); otherwise as {@link #dial(PeerAddress, EventLoop, Duration)}.
+     */
+    public ChannelFuture dial(String host, int port, NodeId expectedPeer, EventLoop loop, Duration connectTimeout) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
                 .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(new NodeChannelInitializer(settings, events, peer.id()));
-        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(peer.host(), peer.port()));
+                .handler(new NodeChannelInitializer(settings, events, false, expectedPeer));
+        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(host, port));
         channels.add(f.channel());
         return f;
     }
@@ -92,7 +101,6 @@ public final class Transport {
     public void closeAll() {
         channels.close().awaitUninterruptibly();
         resolver.close();
-        resolverThread.shutdownNow();
     }
 
     /** A transport-level failure: the node cannot listen, or the like. */

@@ -7,7 +7,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Hello;
+import io.parley.messaging.proto.v1.Member;
 import io.parley.messaging.proto.v1.Ping;
 import io.parley.messaging.proto.v1.Welcome;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +96,51 @@ class ClientHandshakeHandlerTest {
             assertThat(f.peer()).isEqualTo(PEER);
             assertThat(f.reason()).contains("impostor");
         });
+    }
+
+    @Test
+    void dialToAnAddressWithoutAKnownIdTakesTheIdFromTheWelcome() {
+        EmbeddedChannel seed = new EmbeddedChannel();
+        seed.pipeline().addLast(PipelineNames.HANDSHAKE, new ClientHandshakeHandler(settings(), events, null));
+        assertThat(seed.<Frame>readOutbound().hasHello()).isTrue();
+
+        seed.writeInbound(frame(welcome().setNodeId("whoever-is-there")
+                .addMembers(Member.newBuilder().setNodeId("other").setAdvertisedAddress("10.0.0.7:7000"))));
+
+        assertThat(events.confirmed).singleElement().satisfies(w -> {
+            assertThat(w.nodeId()).isEqualTo(NodeId.of("whoever-is-there"));
+            assertThat(w.members()).extracting(Member::getNodeId).containsExactly("other");
+        });
+        assertThat(seed.attr(Session.KEY).get().peer()).isEqualTo(NodeId.of("whoever-is-there"));
+        assertThat(seed.isOpen()).isTrue();
+        seed.finishAndReleaseAll();
+    }
+
+    @Test
+    void dialToAnAddressWithoutAKnownIdRefusesAnInvalidIdInTheWelcome() {
+        EmbeddedChannel seed = new EmbeddedChannel();
+        seed.pipeline().addLast(PipelineNames.HANDSHAKE, new ClientHandshakeHandler(settings(), events, null));
+        seed.readOutbound();
+
+        seed.writeInbound(frame(welcome().setNodeId("not a valid id")));
+
+        assertThat(readError(seed).getCode()).isEqualTo(Error.Code.CODE_INVALID_NODE_ID);
+        assertThat(events.confirmed).isEmpty();
+        assertThat(events.dialFailures).singleElement().satisfies(f -> {
+            assertThat(f.peer()).as("no id was known").isNull();
+            assertThat(f.code()).isEqualTo(Error.Code.CODE_INVALID_NODE_ID);
+        });
+        seed.finishAndReleaseAll();
+    }
+
+    @Test
+    void helloNamesTheMembersThisNodeIsConnectedTo() {
+        EmbeddedChannel fresh = new EmbeddedChannel();
+        events.members = java.util.List.of(Member.newBuilder().setNodeId("m").setAdvertisedAddress("h:1").build());
+        fresh.pipeline().addLast(PipelineNames.HANDSHAKE, new ClientHandshakeHandler(settings(), events, PEER));
+
+        assertThat(fresh.<Frame>readOutbound().getHello().getMembersList()).extracting(Member::getNodeId).containsExactly("m");
+        fresh.finishAndReleaseAll();
     }
 
     @Test

@@ -11,6 +11,8 @@ import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Goodbye;
 import io.parley.messaging.proto.v1.Ping;
 import io.parley.messaging.proto.v1.Pong;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -53,22 +55,11 @@ class HeartbeatHandlerTest {
     }
 
     @Test
-    void pingIsAlsoAnsweredWithOwnPingOnlyWhenThisSideHasNotPingedForAnInterval() {
-        Frame ping = Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1).setSentAtMicros(1L)).build();
+    void pingIsAnsweredWithPongOnlyNotWithAPingOfItsOwn() {
+        channel.writeInbound(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1).setSentAtMicros(1L)).build());
 
-        channel.writeInbound(ping);
         assertThat(channel.<Frame>readOutbound().hasPong()).isTrue();
-        assertThat(channel.<Frame>readOutbound().getPing().getNonce()).as("own ping, so this side gets clock samples too").isEqualTo(1);
-
-        channel.advanceTimeBy(HEARTBEAT_INTERVAL.toMillis() - 1, TimeUnit.MILLISECONDS);
-        channel.writeInbound(ping);
-        assertThat(channel.<Frame>readOutbound().hasPong()).isTrue();
-        assertThat(channel.<Object>readOutbound()).as("pinged less than an interval ago").isNull();
-
-        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
-        channel.writeInbound(ping);
-        assertThat(channel.<Frame>readOutbound().hasPong()).isTrue();
-        assertThat(channel.<Frame>readOutbound().getPing().getNonce()).isEqualTo(2);
+        assertThat(channel.<Object>readOutbound()).as("this side pings on its own timer").isNull();
     }
 
     @Test
@@ -95,14 +86,48 @@ class HeartbeatHandlerTest {
     }
 
     @Test
-    void writerIdleSendsPingWithFreshNonceAndSendTime() {
-        channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_WRITER_IDLE_STATE_EVENT);
+    void pingsGoOutEveryIntervalFromTheSessionsStartWithFreshNonceAndSendTime() {
+        channel.pipeline().fireUserEventTriggered(SessionEstablished.INSTANCE);
+        assertThat(channel.<Object>readOutbound()).as("no Ping before an interval has passed").isNull();
+
+        channel.advanceTimeBy(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
         now.set(2_000_000L);
-        channel.pipeline().fireUserEventTriggered(IdleStateEvent.WRITER_IDLE_STATE_EVENT);
+        channel.advanceTimeBy(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
 
         assertThat(channel.<Frame>readOutbound().getPing()).isEqualTo(Ping.newBuilder().setNonce(1).setSentAtMicros(NOW).build());
         assertThat(channel.<Frame>readOutbound().getPing()).isEqualTo(Ping.newBuilder().setNonce(2).setSentAtMicros(2_000_000L).build());
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void pingsGoOutOnABusyLinkToo() {
+        channel.pipeline().fireUserEventTriggered(SessionEstablished.INSTANCE);
+
+        for (int i = 0; i < 10; i++) {
+            channel.writeOutbound(Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("traffic " + i)).build());
+            channel.advanceTimeBy(HEARTBEAT_INTERVAL.toMillis() / 10, TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+        }
+
+        List<Frame> written = new ArrayList<>();
+        for (Frame f; (f = channel.readOutbound()) != null; ) {
+            written.add(f);
+        }
+        assertThat(written).filteredOn(Frame::hasPing).as("one Ping per interval whatever else is written").hasSize(1);
+    }
+
+    @Test
+    void pingsStopWhenTheConnectionCloses() {
+        channel.pipeline().fireUserEventTriggered(SessionEstablished.INSTANCE);
+        channel.close();
+
+        channel.advanceTimeBy(3 * HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test
@@ -124,17 +149,20 @@ class HeartbeatHandlerTest {
     }
 
     @Test
-    void quietLinkIsPingedAfterHeartbeatIntervalAndClosedAfterHeartbeatTimeout() {
+    void quietLinkIsPingedEveryIntervalAndClosedAfterHeartbeatTimeout() {
         channel.pipeline().addBefore(PipelineNames.HEARTBEAT, PipelineNames.IDLE, new IdleStateHandler(
-                HEARTBEAT_TIMEOUT.toMillis(), HEARTBEAT_INTERVAL.toMillis(), 0, TimeUnit.MILLISECONDS));
+                HEARTBEAT_TIMEOUT.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        channel.pipeline().fireUserEventTriggered(SessionEstablished.INSTANCE);
 
         channel.advanceTimeBy(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         assertThat(channel.<Frame>readOutbound().hasPing()).isTrue();
         assertThat(channel.isOpen()).isTrue();
 
-        channel.advanceTimeBy(HEARTBEAT_TIMEOUT.toMillis() - HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        for (long t = HEARTBEAT_INTERVAL.toMillis(); t < HEARTBEAT_TIMEOUT.toMillis(); t += HEARTBEAT_INTERVAL.toMillis()) {
+            channel.advanceTimeBy(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+        }
         Frame out;
         while ((out = channel.readOutbound()) != null && out.hasPing()) {
             // further Pings sent while waiting are fine

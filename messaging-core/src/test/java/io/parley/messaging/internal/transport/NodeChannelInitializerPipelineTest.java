@@ -30,7 +30,7 @@ class NodeChannelInitializerPipelineTest {
 
     private void open(NodeId expectedPeer) {
         channel = new EmbeddedSocketChannel();
-        channel.pipeline().addLast(new NodeChannelInitializer(settings(), events, expectedPeer));
+        channel.pipeline().addLast(new NodeChannelInitializer(settings(), events, expectedPeer == null, expectedPeer));
         channel.start();
         channel.freezeTime(); // no timer fires while a test runs
     }
@@ -65,7 +65,7 @@ class NodeChannelInitializerPipelineTest {
 
         assertThat(channel.pipeline().names()).startsWith(
                 PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.PROTOBUF_DECODER,
-                PipelineNames.ACK_COALESCER, PipelineNames.HANDSHAKE,
+                PipelineNames.ACK_COALESCER, PipelineNames.HANDSHAKE, PipelineNames.FAILURE_DETECTOR,
                 PipelineNames.HEARTBEAT, PipelineNames.ENVELOPE, PipelineNames.ACK, PipelineNames.SESSION,
                 PipelineNames.EXCEPTIONS);
         assertThat(channel.config().isTcpNoDelay()).isTrue();

@@ -5,6 +5,7 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.Envelope;
 import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Member;
 import io.parley.messaging.proto.v1.Pong;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.List;
  */
 final class RecordingSessionEvents implements SessionEvents {
 
-    record DialFailure(NodeId peer, Channel channel, String reason) {
+    record DialFailure(NodeId peer, Channel channel, Error.Code code, String reason) {
     }
 
     record EnvelopeArrival(Session session, Envelope envelope, long receivedMicros) {
@@ -40,6 +41,11 @@ final class RecordingSessionEvents implements SessionEvents {
     final List<io.parley.messaging.proto.v1.Resume> resumes = new ArrayList<>();
     final List<Farewell> goodbyes = new ArrayList<>();
     final List<Session> closed = new ArrayList<>();
+    final List<io.parley.messaging.proto.v1.Gossip> gossip = new ArrayList<>();
+    final List<String> suspicions = new ArrayList<>();
+    final List<Session> recoveries = new ArrayList<>();
+    final List<String> unreachable = new ArrayList<>();
+    List<Member> members = List.of();
 
     private Error.Code refusal;
     private String refusalReason;
@@ -71,8 +77,33 @@ final class RecordingSessionEvents implements SessionEvents {
     }
 
     @Override
-    public void dialFailed(NodeId peer, Channel channel, String reason) {
-        dialFailures.add(new DialFailure(peer, channel, reason));
+    public void dialFailed(NodeId peer, Channel channel, Error.Code code, String reason) {
+        dialFailures.add(new DialFailure(peer, channel, code, reason));
+    }
+
+    @Override
+    public List<Member> members() {
+        return members;
+    }
+
+    @Override
+    public void gossip(Session session, io.parley.messaging.proto.v1.Gossip g) {
+        gossip.add(g);
+    }
+
+    @Override
+    public void suspected(Session session, String reason) {
+        suspicions.add(reason);
+    }
+
+    @Override
+    public void recovered(Session session) {
+        recoveries.add(session);
+    }
+
+    @Override
+    public void unreachable(Session session, String reason) {
+        unreachable.add(reason);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.parley.messaging.FailureDetection;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.proto.v1.Error;
@@ -36,7 +37,7 @@ final class TransportFixtures {
 
     static ChannelSettings settings(WallClock clock) {
         return new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, clock,
-                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, MAX_FRAME_BYTES);
+                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, MAX_FRAME_BYTES, FailureDetection.DEFAULT);
     }
 
     static Hello.Builder hello() {
