@@ -20,7 +20,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -217,6 +219,20 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeToLive} is not positive
      */
     public CompletableFuture<Receipt> send(NodeId peer, byte[] payload, Duration timeToLive) {
+        return submit(peer, payload, timeToLive).receipt();
+    }
+
+    /**
+     * Sends {@code payload} to {@code peer} as {@link #send(NodeId, byte[], Duration)} does, and tells the id of the
+     * message at once, before its receipt: for applications that report a message as accepted and let it be looked
+     * up later. The id's timestamp (a version 7 UUID) is the millisecond of the message's sender time.
+     *
+     * @param timeToLive as for {@link #send(NodeId, byte[], Duration)}, or null for none
+     * @throws NullPointerException if {@code peer} or {@code payload} is null
+     * @throws IllegalArgumentException if {@code timeToLive} is not positive
+     * @throws IllegalStateException if the node was not started
+     */
+    public Submission submit(NodeId peer, byte[] payload, Duration timeToLive) {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(payload, "payload");
         if (timeToLive != null && (timeToLive.isNegative() || timeToLive.isZero())) {
@@ -227,24 +243,33 @@ public final class Node implements AutoCloseable {
             throw new IllegalStateException("node " + config.id() + " is not started: call start() before send()");
         }
         if (s != State.STARTED) {
-            return CompletableFuture.failedFuture(new NodeClosedException("node " + config.id() + " is closed; cannot send to " + peer));
+            return refused(new NodeClosedException("node " + config.id() + " is closed; cannot send to " + peer));
         }
         if (payload.length > config.limits().maxPayloadBytes()) {
-            return CompletableFuture.failedFuture(new PayloadTooLargeException("payload of " + payload.length
+            return refused(new PayloadTooLargeException("payload of " + payload.length
                     + " bytes exceeds the limit of " + config.limits().maxPayloadBytes() + " bytes"));
         }
         PeerLink link = peerTable.link(peer);
         if (link == null) {
-            return CompletableFuture.failedFuture(new UnknownPeerException(unknownPeer(peer)));
+            return refused(new UnknownPeerException(unknownPeer(peer)));
         }
         byte[] body = payload.clone();
         long ttlMicros = timeToLive == null ? 0 : saturatedMicros(timeToLive);
-        return link.send(seq -> {
+        // PeerLink.send calls the factory on this thread before it returns, unless it refuses the send first.
+        UUID[] made = new UUID[1];
+        CompletableFuture<Receipt> receipt = link.send(seq -> {
             long now = config.clock().nowMicros();
             long expires = timeToLive == null ? Message.NEVER : saturatedAdd(now, ttlMicros);
-            return new Message(MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer, Direction.SENT,
+            Message m = new Message(MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer, Direction.SENT,
                     DeliveryStatus.PENDING, incarnation, seq, now, Message.UNKNOWN_TIME, hlc.tick(), expires, body);
+            made[0] = m.id();
+            return m;
         });
+        return new Submission(Optional.ofNullable(made[0]), receipt);
+    }
+
+    private static Submission refused(MessagingException reason) {
+        return new Submission(Optional.empty(), CompletableFuture.failedFuture(reason));
     }
 
     private static long saturatedMicros(Duration d) {
