@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,11 @@ final class PeerWatch implements AutoCloseable {
     private record Seen(PeerState state, boolean error) {
     }
 
-    private final List<DemoNode> nodes;
+    /** A node whose peers are watched: its id, and how to read its peers now. */
+    record Watched(NodeId id, Supplier<List<PeerInfo>> peers) {
+    }
+
+    private final List<Watched> nodes;
     private final EventSink sink;
     private final Map<NodeId, Map<NodeId, Seen>> seen = new HashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,7 +46,12 @@ final class PeerWatch implements AutoCloseable {
         return t;
     });
 
-    PeerWatch(List<DemoNode> nodes, EventSink sink) {
+    /** Watches the peers of {@code nodes}. */
+    static PeerWatch of(List<DemoNode> nodes, EventSink sink) {
+        return new PeerWatch(nodes.stream().map(n -> new Watched(n.id(), n::peers)).toList(), sink);
+    }
+
+    PeerWatch(List<Watched> nodes, EventSink sink) {
         this.nodes = List.copyOf(nodes);
         this.sink = sink;
     }
@@ -60,9 +70,9 @@ final class PeerWatch implements AutoCloseable {
 
     /** One round: reports every change since the last. Called on the watch thread only (or by a test). */
     void poll() {
-        for (DemoNode node : nodes) {
+        for (Watched node : nodes) {
             Map<NodeId, Seen> known = seen.computeIfAbsent(node.id(), k -> new HashMap<>());
-            for (PeerInfo p : node.peers()) {
+            for (PeerInfo p : node.peers().get()) {
                 Seen now = new Seen(p.state(), p.lastError().isPresent());
                 Seen before = known.put(p.id(), now);
                 if (changed(before, now)) {

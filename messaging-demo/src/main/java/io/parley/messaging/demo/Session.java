@@ -73,7 +73,7 @@ final class Session implements AutoCloseable {
 
     /** Starts reporting peers' state changes. */
     synchronized void watchPeers() {
-        watch = new PeerWatch(nodes, sink);
+        watch = PeerWatch.of(nodes, sink);
         watch.start();
     }
 

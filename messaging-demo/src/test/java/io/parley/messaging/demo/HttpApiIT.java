@@ -74,6 +74,11 @@ class HttpApiIT {
             assertThat(get(apiB + "/messages?peer=a&limit=10").json()).singleElement()
                     .satisfies(row -> assertThat(row.get("id").asText()).isEqualTo(id));
 
+            // history reads a running node's store
+            JarProcess history = JarProcess.run(dir, WAIT, "history", "--db", "a.db");
+            assertThat(history.exitCode()).isZero();
+            assertThat(history.out()).hasSize(2).last().asString().startsWith(id).contains("sent", "DELIVERED", "hi b");
+
             Answer broadcast = post(apiB + "/broadcast", "{\"text\":\"to all from b\"}");
             assertThat(broadcast.status()).isEqualTo(202);
             String copy = broadcast.json().get("ids").get("a").asText();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A scripted {@code local --nodes 3 --json} session, run from the jar: n1 sends to n2 and n3, n3 broadcasts. Every
  * message is printed as received and as delivered, the program exits 0 once every receipt is in, and
- * {@code history --json} on each node's store shows each message exactly once on each side, with both clocks.
+ * {@code history --json} on each node's store shows each message exactly once on each side, with both clocks. n3's
+ * clock runs 5 s ahead, so the two clocks of its messages are seen to be the two nodes' own.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class LocalScriptIT {
@@ -30,7 +32,7 @@ class LocalScriptIT {
     @Test
     void scriptedLocalSessionDeliversEveryMessageAndEveryStoreHoldsItOnceWithBothClocks() {
         try (JarProcess local = JarProcess.start("local", dir, "local", "--nodes", "3", "--json", "--data-dir", "data",
-                "--drain-timeout", "30s")) {
+                "--drain-timeout", "30s", "--clock-offset", "n3=5s")) {
             local.write(
                     "# n1 writes to each peer, then n3 to everyone",
                     "/use n1",
@@ -99,8 +101,15 @@ class LocalScriptIT {
                 assertThat(r.get("sender_time")).isEqualTo(s.get("sender_time"));
                 assertThat(r.get("receiver_time")).isEqualTo(s.get("receiver_time"));
             }
+            // n3's clock is 5 s ahead: its messages arrive, by the receivers' clocks, about 5 s before they were sent.
+            assertThat(stores.get("n3")).filteredOn(r -> r.get("direction").asText().equals("sent")).hasSize(2)
+                    .allSatisfy(r -> assertThat(Duration.between(Instant.parse(r.get("sender_time").asText()),
+                            Instant.parse(r.get("receiver_time").asText()))).isBetween(Duration.ofMillis(-5_500), Duration.ofMillis(-4_000)));
             // Nothing else in any store: 2 rows a message, one on each side.
             assertThat(stores.values().stream().mapToInt(List::size).sum()).isEqualTo(2 * expected.size());
+            // The log went to a file in the data directory, not to the console.
+            assertThat(dir.resolve("data").resolve("local.log")).content().contains("n1: listening on 127.0.0.1:");
+            assertThat(local.err()).noneMatch(l -> l.contains("INFO"));
         }
     }
 
