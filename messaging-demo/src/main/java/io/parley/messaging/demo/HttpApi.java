@@ -1,36 +1,36 @@
 package io.parley.messaging.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import static io.parley.messaging.demo.HttpExchanges.allow;
+import static io.parley.messaging.demo.HttpExchanges.body;
+import static io.parley.messaging.demo.HttpExchanges.json;
+import static io.parley.messaging.demo.HttpExchanges.limit;
+import static io.parley.messaging.demo.HttpExchanges.nodeId;
+import static io.parley.messaging.demo.HttpExchanges.query;
+import static io.parley.messaging.demo.HttpExchanges.refusal;
+import static io.parley.messaging.demo.HttpExchanges.string;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.parley.messaging.BackpressureException;
-import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
-import io.parley.messaging.PayloadTooLargeException;
 import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
 import io.parley.messaging.Submission;
-import io.parley.messaging.UnknownPeerException;
+import io.parley.messaging.demo.HttpExchanges.Refusal;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -51,30 +51,11 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpApi implements AutoCloseable {
 
-    /** Largest request body read; a message's text is at most 1 MiB, which JSON escaping may double. */
-    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
     /** Rows {@code GET /messages} returns when no {@code limit} is given. */
     static final int DEFAULT_LIMIT = 100;
     private static final int THREADS = 4;
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-
-    /** A request that cannot be served: its status and the sentence that says why. */
-    static final class Refusal extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final Map<String, String> headers;
-
-        Refusal(int status, String message) {
-            this(status, message, Map.of());
-        }
-
-        Refusal(int status, String message, Map<String, String> headers) {
-            super(message, null, false, false);
-            this.status = status;
-            this.headers = headers;
-        }
-    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -223,18 +204,6 @@ final class HttpApi implements AutoCloseable {
         serve.run();
     }
 
-    /** The request's method if it is one of {@code methods}; otherwise 405 with an {@code Allow} header. */
-    private static String allow(HttpExchange ex, String... methods) {
-        String method = ex.getRequestMethod();
-        for (String m : methods) {
-            if (m.equals(method)) {
-                return m;
-            }
-        }
-        String allowed = String.join(", ", methods);
-        throw new Refusal(405, "method " + method + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
-    }
-
     private static void health(HttpExchange ex, DemoNode node) throws IOException {
         List<PeerInfo> peers = node.peers();
         ObjectNode counts = Json.object();
@@ -248,7 +217,7 @@ final class HttpApi implements AutoCloseable {
 
     private static void listMessages(HttpExchange ex, DemoNode node) throws IOException {
         Map<String, String> query = query(ex, Set.of("peer", "limit"));
-        Optional<NodeId> peer = Optional.ofNullable(query.get("peer")).filter(p -> !p.isEmpty()).map(HttpApi::nodeId);
+        Optional<NodeId> peer = Optional.ofNullable(query.get("peer")).filter(p -> !p.isEmpty()).map(HttpExchanges::nodeId);
         int limit = DEFAULT_LIMIT;
         if (query.containsKey("limit")) {
             limit = limit(query.get("limit"));
@@ -260,7 +229,7 @@ final class HttpApi implements AutoCloseable {
 
     private static void message(HttpExchange ex, DemoNode node, String id) throws IOException {
         Map<String, String> query = query(ex, Set.of("peer"));
-        Optional<NodeId> peer = Optional.ofNullable(query.get("peer")).filter(p -> !p.isEmpty()).map(HttpApi::nodeId);
+        Optional<NodeId> peer = Optional.ofNullable(query.get("peer")).filter(p -> !p.isEmpty()).map(HttpExchanges::nodeId);
         UUID messageId;
         try {
             messageId = UUID.fromString(id);
@@ -306,128 +275,6 @@ final class HttpApi implements AutoCloseable {
             answer.set("failed", failed);
         }
         json(ex, 202, answer);
-    }
-
-    /** Why a send was refused at once, as a status. */
-    private static Refusal refusal(Submission s) {
-        Throwable cause;
-        try {
-            s.receipt().join();
-            return new Refusal(500, "the send was refused without a reason");
-        } catch (CompletionException e) {
-            cause = e.getCause() != null ? e.getCause() : e;
-        }
-        String message = cause.getMessage();
-        if (cause instanceof UnknownPeerException) {
-            return new Refusal(422, message);
-        }
-        if (cause instanceof PayloadTooLargeException) {
-            return new Refusal(413, message);
-        }
-        if (cause instanceof BackpressureException) {
-            return new Refusal(503, message, Map.of("Retry-After", "1"));
-        }
-        if (cause instanceof NodeClosedException) {
-            return new Refusal(503, message);
-        }
-        return new Refusal(500, String.valueOf(message));
-    }
-
-    private static ObjectNode body(HttpExchange ex, Set<String> fields) throws IOException {
-        byte[] bytes;
-        try (InputStream in = ex.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (bytes.length > MAX_BODY_BYTES) {
-            throw new Refusal(413, "the request body is over " + MAX_BODY_BYTES + " bytes");
-        }
-        if (bytes.length == 0) {
-            throw new Refusal(400, "the request has no body; send a JSON object with " + String.join(" and ", sorted(fields)));
-        }
-        JsonNode tree;
-        try {
-            tree = Json.MAPPER.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            String reason = e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*", "").replaceAll("\\s+", " ");
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            throw new Refusal(400, "the request body is not valid JSON" + where + ": " + reason);
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new Refusal(400, "the request body must be a JSON object with " + String.join(" and ", sorted(fields)));
-        }
-        for (Iterator<String> names = tree.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!fields.contains(name)) {
-                throw new Refusal(400, "unknown field '" + name + "'; expected " + String.join(" and ", sorted(fields)));
-            }
-        }
-        return (ObjectNode) tree;
-    }
-
-    private static String string(ObjectNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            throw new Refusal(400, "field '" + field + "' is missing");
-        }
-        if (!value.isTextual()) {
-            throw new Refusal(400, "field '" + field + "' must be a string, got " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
-        }
-        return value.asText();
-    }
-
-    private static NodeId nodeId(String id) {
-        if (!NodeId.isValid(id)) {
-            throw new Refusal(400, "'" + id + "' is not a node id; ids are 1 to 64 letters, digits, '.', '_' and '-'");
-        }
-        return new NodeId(id);
-    }
-
-    private static int limit(String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= HistoryQuery.MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new Refusal(400, "limit must be a whole number from 1 to " + HistoryQuery.MAX_LIMIT + ", got '" + value + "'");
-    }
-
-    /** The query parameters, each at most once, none but {@code allowed}. */
-    private static Map<String, String> query(HttpExchange ex, Set<String> allowed) {
-        Map<String, String> params = new LinkedHashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
-        if (raw == null || raw.isEmpty()) {
-            return params;
-        }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            if (!allowed.contains(name)) {
-                throw new Refusal(400, "unknown parameter '" + name + "'; expected " + String.join(" or ", sorted(allowed)));
-            }
-            if (params.put(name, value) != null) {
-                throw new Refusal(400, "parameter '" + name + "' is given twice");
-            }
-        }
-        return params;
-    }
-
-    private static List<String> sorted(Set<String> names) {
-        return names.stream().sorted().toList();
-    }
-
-    private static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = (Json.line(body) + "\n").getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
     }
 
     /** Stops taking requests, lets running ones finish for up to a second, and stops the pool. */
