@@ -40,12 +40,15 @@ final class ConsoleIo implements AutoCloseable {
     static ConsoleIo open(boolean json, boolean readCommands, Path historyFile) throws IOException {
         if (readCommands && stdinIsTerminal()) {
             Terminal terminal = TerminalBuilder.builder().system(true).build();
+            // JLine takes SIGINT over, and by default a Ctrl-C outside readLine (during the wait for receipts) would
+            // kill the process outright. Exit as the JVM does on SIGINT instead: the shutdown hook closes the nodes.
+            terminal.handle(Terminal.Signal.INT, signal -> Runtime.getRuntime().exit(130));
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("parley")
                     .variable(LineReader.HISTORY_FILE, historyFile)
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // "hi!" is text, not a history event
                     .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
                     .build();
-            Out out = Out.above(reader);
+            Out out = Out.above(reader, System.out);
             EventSink sink = json ? new JsonEvents(out, out)
                     : new TextEvents(out, StandardCharsets.UTF_8.equals(terminal.encoding()));
             return new ConsoleIo(sink, LineSource.of(reader), terminal);

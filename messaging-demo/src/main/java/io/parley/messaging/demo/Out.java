@@ -19,8 +19,18 @@ interface Out {
         };
     }
 
-    /** Lines printed above the prompt of a JLine reader, which is redrawn below them. */
-    static Out above(LineReader reader) {
-        return reader::printAbove;
+    /**
+     * Lines printed above the prompt of a JLine reader, which is redrawn below them; once the terminal is closed (JLine
+     * closes it in a shutdown hook of its own), lines go to {@code fallback}.
+     */
+    static Out above(LineReader reader, PrintStream fallback) {
+        Out plain = of(fallback);
+        return text -> {
+            try {
+                reader.printAbove(text);
+            } catch (IllegalStateException closed) {
+                plain.line(text);
+            }
+        };
     }
 }

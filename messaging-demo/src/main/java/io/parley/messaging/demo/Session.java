@@ -110,10 +110,13 @@ final class Session implements AutoCloseable {
         synchronized (this) {
             first = !closing;
         }
-        if (first) {
-            sink.info("signal received: closing " + ids() + " gracefully");
+        try {
+            if (first) {
+                sink.info("signal received: closing " + ids() + " gracefully");
+            }
+        } finally {
+            close();
         }
-        close();
     }
 
     private void awaitClosed() {

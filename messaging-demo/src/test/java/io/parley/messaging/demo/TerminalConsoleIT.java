@@ -3,6 +3,9 @@ package io.parley.messaging.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +15,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code local} at a terminal (a pseudo-terminal made by {@code script}): a prompt naming the active node, line
- * editing and the history of lines typed, through JLine in the shaded jar.
+ * The console at a terminal (a pseudo-terminal made by {@code script}): a prompt naming the active node, line
+ * editing and the history of lines typed, through JLine in the shaded jar; Ctrl-D ends input, Ctrl-C after it stops
+ * the wait for receipts and closes gracefully.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TerminalConsoleIT {
@@ -22,6 +26,8 @@ class TerminalConsoleIT {
     /** The up arrow as xterm sends it in the application cursor mode JLine turns on. */
     private static final String UP = "\u001bOA";
     private static final String BACKSPACE = "\u007f";
+    private static final String CTRL_C = "\u0003";
+    private static final String CTRL_D = "\u0004";
 
     @TempDir
     Path dir;
@@ -52,6 +58,27 @@ class TerminalConsoleIT {
             // A line ends on the screen when Enter is pressed: each prompt shows with what was typed after it.
             assertThat(local.out()).anyMatch(l -> l.contains("n1> @n2 typed at a terminal"))
                     .anyMatch(l -> l.contains("n2> @n1 hellp")); // then erased and retyped: hello arrived
+        }
+    }
+
+    @Test
+    void ctrlCWhileWaitingForReceiptsClosesTheNodeGracefullyWithExitCode130() throws IOException {
+        assumeTrue(Files.isExecutable(JarProcess.SCRIPT), "util-linux script makes the pseudo-terminal");
+        int port;
+        try (ServerSocket closedSoon = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closedSoon.getLocalPort(); // nothing listens there once it is closed
+        }
+        try (JarProcess node = JarProcess.onTerminal("n1", dir, "node", "--id", "n1", "--listen", "127.0.0.1:0",
+                "--peer", "n2=127.0.0.1:" + port, "--db", "n1.db")) {
+            node.awaitOut(l -> l.contains("Type /help for the commands"), WAIT);
+            node.write("@n2 anyone there?");
+            node.type(CTRL_D);
+            node.awaitOut(l -> l.contains("waiting up to 60s for the receipts of 1 pending messages"), WAIT);
+            node.type(CTRL_C);
+
+            assertThat(node.awaitExit(WAIT)).isEqualTo(130);
+            assertThat(node.out()).anyMatch(l -> l.contains("signal received: closing n1 gracefully"));
+            assertThat(dir.resolve("n1.log")).content().contains("n1: closed");
         }
     }
 }
