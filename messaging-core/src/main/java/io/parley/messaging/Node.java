@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -258,6 +259,20 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeToLive} is not positive
      */
     public CompletableFuture<Receipt> send(NodeId peer, byte[] payload, Duration timeToLive) {
+        return submit(peer, payload, timeToLive).receipt();
+    }
+
+    /**
+     * Sends {@code payload} to {@code peer} as {@link #send(NodeId, byte[], Duration)} does, and tells the id of the
+     * message at once, before its receipt: for applications that report a message as accepted and let it be looked
+     * up later. The id's timestamp (a version 7 UUID) is the millisecond of the message's sender time.
+     *
+     * @param timeToLive as for {@link #send(NodeId, byte[], Duration)}, or null for none
+     * @throws NullPointerException if {@code peer} or {@code payload} is null
+     * @throws IllegalArgumentException if {@code timeToLive} is not positive
+     * @throws IllegalStateException if the node was not started
+     */
+    public Submission submit(NodeId peer, byte[] payload, Duration timeToLive) {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(payload, "payload");
         if (timeToLive != null && (timeToLive.isNegative() || timeToLive.isZero())) {
@@ -265,7 +280,7 @@ public final class Node implements AutoCloseable {
         }
         CompletableFuture<Receipt> refused = refuseSend(payload, "cannot send to " + peer);
         if (refused != null) {
-            return refused;
+            return new Submission(Optional.empty(), refused);
         }
         return sendCopy(peer, payload.clone(), timeToLive, null);
     }
@@ -287,19 +302,24 @@ public final class Node implements AutoCloseable {
     }
 
     /** Sends {@code body} (not copied) to one peer, with a message id of its own or the given one of a broadcast. */
-    private CompletableFuture<Receipt> sendCopy(NodeId peer, byte[] body, Duration timeToLive, UUID id) {
+    private Submission sendCopy(NodeId peer, byte[] body, Duration timeToLive, UUID id) {
         PeerLink link = peerTable.link(peer);
         if (link == null) {
-            return CompletableFuture.failedFuture(new UnknownPeerException(unknownPeer(peer)));
+            return new Submission(Optional.empty(), CompletableFuture.failedFuture(new UnknownPeerException(unknownPeer(peer))));
         }
         long ttlMicros = timeToLive == null ? 0 : saturatedMicros(timeToLive);
-        return link.send(seq -> {
+        // PeerLink.send calls the factory on this thread before it returns, unless it refuses the send first.
+        UUID[] made = new UUID[1];
+        CompletableFuture<Receipt> receipt = link.send(seq -> {
             long now = config.clock().nowMicros();
             long expires = timeToLive == null ? Message.NEVER : saturatedAdd(now, ttlMicros);
-            return new Message(id != null ? id : MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer,
+            Message m = new Message(id != null ? id : MessageIds.next(Math.floorDiv(now, 1000)), config.id(), peer,
                     Direction.SENT, DeliveryStatus.PENDING, incarnation, seq, now, Message.UNKNOWN_TIME, hlc.tick(),
                     expires, body);
+            made[0] = m.id();
+            return m;
         });
+        return new Submission(Optional.ofNullable(made[0]), receipt);
     }
 
     /**
@@ -338,7 +358,7 @@ public final class Node implements AutoCloseable {
         UUID id = MessageIds.next(Math.floorDiv(config.clock().nowMicros(), 1000));
         Map<NodeId, CompletableFuture<Receipt>> copies = new LinkedHashMap<>();
         for (NodeId peer : peerTable.ids()) {
-            copies.put(peer, sendCopy(peer, body, null, id));
+            copies.put(peer, sendCopy(peer, body, null, id).receipt());
         }
         CompletableFuture<BroadcastReceipt> result = new CompletableFuture<>();
         // Copies complete on the receipt thread, so the report is made there, seeing every copy as it stands.

@@ -46,8 +46,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * never answers, and the heap it holds afterwards is reported.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure a two-node exchange on loopback against baselines run beside it,",
-                "or (--backlog) the heap a node holds for messages queued to a dead peer."})
+        description = {"Measure a two-node exchange on loopback against baselines run beside it.", "",
+                "With --backlog, measure instead the heap a node holds for messages queued to a dead peer."})
 final class BenchCommand implements Callable<Integer> {
 
     enum StoreKind { memory, sqlite }

@@ -1,58 +1,67 @@
 package io.parley.messaging.demo;
 
-import io.parley.messaging.Direction;
-import io.parley.messaging.HistoryQuery;
-import io.parley.messaging.Message;
 import io.parley.messaging.Node;
 import io.parley.messaging.NodeBuilder;
-import io.parley.messaging.PeerInfo;
+import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerState;
-import io.parley.messaging.Receipt;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.store.SqliteMessageStore;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Starts n nodes in this process, connects them all, and has each greet every other. */
-@Command(name = "local", mixinStandardHelpOptions = true,
-        description = "Start N nodes (n1..nN) on 127.0.0.1 in this process, all connected; each sends every other "
-                + "a greeting, and every receipt and delivery is printed with both nodes' clocks.")
+/** N nodes in this process on 127.0.0.1, all connected, driven from one console. */
+@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run N nodes (n1..nN) in this process, driven from one console.", "",
+                "The nodes listen on 127.0.0.1, each with its SQLite store DIR/<id>.db, and are all connected. "
+                        + "The prompt shows the node that sends; /use n3 switches to another. When standard input is "
+                        + "not a terminal, commands are read from it line by line, and at its end the program waits "
+                        + "for every pending receipt."},
+        footer = {"", "Try: @n2 hello   /use n3   /all hi everyone   /history   /peers   /help"})
 final class LocalCommand implements Callable<Integer> {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    /** How long the nodes have to connect to each other before the console opens. */
+    private static final Duration MESH_TIMEOUT = Duration.ofSeconds(15);
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--nodes", defaultValue = "3", description = "How many nodes (2 to 26). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--nodes", defaultValue = "3", paramLabel = "N", description = "How many nodes (2 to 26). Default: ${DEFAULT-VALUE}.")
     int nodes;
 
-    @Option(names = "--base-port", defaultValue = "0",
-            description = "Node i listens on base-port + i - 1; 0 lets the system choose. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--base-port", defaultValue = "0", paramLabel = "P",
+            description = "Node i listens on P + i - 1; 0 lets the system choose. Default: ${DEFAULT-VALUE}.")
     int basePort;
 
-    @Option(names = "--data-dir", defaultValue = "parley-data",
-            description = "Directory of the nodes' SQLite stores, one file <id>.db each; created if missing. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--data-dir", defaultValue = "parley-data", paramLabel = "DIR",
+            description = "Directory of the stores (<id>.db) and the log; created if missing. Default: ${DEFAULT-VALUE}.")
     Path dataDir;
 
-    @Option(names = "--messages", defaultValue = "1", description = "Greetings each node sends each other node. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--clock-offset", paramLabel = "[ID=]DURATION",
+            description = "Run the clock of node ID (or of every node) ahead (5s) or behind (-3s) the machine's; repeatable.")
+    List<String> clockOffsets = new ArrayList<>();
+
+    @Option(names = "--greet", description = "Once connected, each node greets every other (the demo of old), then the console opens.")
+    boolean greet;
+
+    @Option(names = "--messages", defaultValue = "1", paramLabel = "K",
+            description = "With --greet, greetings each node sends each other node. Default: ${DEFAULT-VALUE}.")
     int messages;
+
+    @Mixin
+    SessionOptions options;
 
     @Override
     public Integer call() throws Exception {
@@ -65,82 +74,87 @@ final class LocalCommand implements Callable<Integer> {
         if (messages < 1) {
             throw new ParameterException(spec.commandLine(), "--messages must be at least 1");
         }
-        try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "cannot use data directory " + dataDir + ": " + e.getMessage());
+        if (options.drainTimeout.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--drain-timeout must not be negative");
         }
-        PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        List<Node> cluster = new ArrayList<>();
-        try {
+        Map<String, Duration> offsets = clockOffsets();
+        Path dir = dataDir.toAbsolutePath().normalize();
+        NodeCommand.createDirectories(dir);
+        Logging.console(options.verbose);
+        Logging.toFile(dir, "local");
+
+        try (ConsoleIo io = ConsoleIo.open(options.json, true, dir.resolve(".parley_history"));
+             Session session = new Session(io.sink())) {
+            List<DemoNode> started = new ArrayList<>();
             for (int i = 1; i <= nodes; i++) {
                 String id = "n" + i;
-                NodeBuilder b = Node.builder().id(id).listen("127.0.0.1", basePort == 0 ? 0 : basePort + i - 1)
-                        .store(SqliteMessageStore.builder(dataDir.resolve(id + ".db")).build())
-                        .onMessage(m -> out.printf("[%s] <- %-4s %s  %s%n", id, m.sender(),
-                                TIME.format(WallClock.toInstant(m.senderTimeMicros())), m.text()));
-                for (Node earlier : cluster) {
-                    b.peer(earlier.id().value(), "127.0.0.1", earlier.localAddress().getPort());
+                Path store = dir.resolve(id + ".db");
+                Duration offset = offsets.getOrDefault(id, offsets.getOrDefault("", Duration.ZERO));
+                NodeBuilder b = Node.builder().id(id).cluster(options.cluster)
+                        .listen("127.0.0.1", basePort == 0 ? 0 : basePort + i - 1)
+                        .store(SqliteMessageStore.builder(store).build())
+                        .clock(offset.isZero() ? WallClock.system() : WallClock.offset(WallClock.system(), offset));
+                for (DemoNode earlier : started) {
+                    b.peer(earlier.id().value(), "127.0.0.1", earlier.node().localAddress().getPort());
                 }
-                cluster.add(b.build().start());
+                DemoNode node = DemoNode.start(b, store, io.sink());
+                started.add(node);
+                session.add(node);
             }
-            out.printf("%d nodes listening: %s; stores in %s%n", nodes, cluster.stream()
-                    .map(n -> n.id() + "@" + n.localAddress().getPort()).toList(), dataDir.toAbsolutePath());
-            awaitMesh(cluster);
-
-            List<CompletableFuture<Receipt>> receipts = new ArrayList<>();
-            for (Node from : cluster) {
-                for (Node to : cluster) {
-                    if (from == to) {
-                        continue;
-                    }
-                    for (int k = 1; k <= messages; k++) {
-                        String text = "hello " + to.id() + ", this is " + from.id() + (messages > 1 ? " #" + k : "");
-                        receipts.add(from.send(to.id(), text.getBytes(StandardCharsets.UTF_8)).whenComplete((r, e) -> {
-                            if (e == null) {
-                                out.printf("[%s] ok %-4s delivered, receiver clock %s, round trip %.2f ms%n", from.id(),
-                                        r.peer(), TIME.format(r.receiverTime()), r.roundTrip().toNanos() / 1e6);
-                            } else {
-                                out.printf("[%s] !! %s%n", from.id(), e.getMessage());
-                            }
-                        }));
-                    }
-                }
+            if (options.http != null) {
+                session.serveHttp(options.http);
             }
-            CompletableFuture.allOf(receipts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            out.printf("all %d messages delivered and stored on both sides%n", receipts.size());
-            // Clock offsets come from NTP-style samples; the first ones, taken while the JVM warms up, are rough.
-            // Two seconds of heartbeats give each link a few more, and the best of them is shown.
-            Thread.sleep(2_000);
-            for (Node n : cluster) {
-                for (PeerInfo p : n.peers()) {
-                    out.printf("[%s] peer %-4s %-4s rtt %.2f ms, clock offset %+.2f ms%n", n.id(), p.id(), p.state(),
-                            p.roundTrip().toNanos() / 1e6, p.clockOffset().toNanos() / 1e6);
-                }
-                out.printf("[%s] store holds %d sent and %d received messages%n", n.id(),
-                        n.history(HistoryQuery.builder().direction(Direction.SENT).limit(HistoryQuery.MAX_LIMIT).build()).size(),
-                        n.history(HistoryQuery.builder().direction(Direction.RECEIVED).limit(HistoryQuery.MAX_LIMIT).build()).size());
+            awaitMesh(started.stream().map(DemoNode::node).toList());
+            session.watchPeers();
+            if (greet) {
+                greet(started);
             }
-            return 0;
-        } finally {
-            for (Node n : cluster) {
-                n.close();
-            }
+            return session.interact(io, options.drainTimeout);
         }
     }
 
-    static void awaitMesh(List<Node> cluster) throws TimeoutException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            boolean connected = cluster.stream().allMatch(n -> n.peers().size() == cluster.size() - 1
-                    && n.peers().stream().allMatch(p -> p.state() == PeerState.UP));
-            if (connected) {
-                return;
+    /** {@code --clock-offset} values by node id; "" for the one that applies to every node. */
+    private Map<String, Duration> clockOffsets() {
+        Map<String, Duration> offsets = new HashMap<>();
+        for (String value : clockOffsets) {
+            int eq = value.indexOf('=');
+            String id = eq < 0 ? "" : value.substring(0, eq);
+            if (!id.isEmpty() && !(id.matches("n[1-9]\\d?") && Integer.parseInt(id.substring(1)) <= nodes)) {
+                throw new ParameterException(spec.commandLine(), "--clock-offset " + value + ": '" + id
+                        + "' is not one of the nodes n1..n" + nodes);
             }
+            try {
+                offsets.put(id, Durations.parse(value.substring(eq + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--clock-offset: " + e.getMessage());
+            }
+        }
+        return offsets;
+    }
+
+    /** Waits until every node has every other UP, so the first command finds them connected. */
+    static void awaitMesh(List<Node> cluster) {
+        long deadline = System.nanoTime() + MESH_TIMEOUT.toNanos();
+        while (!cluster.stream().allMatch(n -> n.peers().size() == cluster.size() - 1
+                && n.peers().stream().allMatch(p -> p.state() == PeerState.UP))) {
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("nodes did not all connect within 15 s");
+                throw new DemoException("the nodes did not all connect within " + MESH_TIMEOUT.toSeconds() + " s");
             }
-            Thread.sleep(20);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private void greet(List<DemoNode> cluster) {
+        for (DemoNode from : cluster) {
+            for (DemoNode to : cluster) {
+                if (from == to) {
+                    continue;
+                }
+                for (int k = 1; k <= messages; k++) {
+                    NodeId peer = to.id();
+                    from.send(peer, "hello " + peer + ", this is " + from.id() + (messages > 1 ? " #" + k : ""));
+                }
+            }
         }
     }
 }

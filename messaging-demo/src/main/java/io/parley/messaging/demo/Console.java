@@ -1,0 +1,81 @@
+package io.parley.messaging.demo;
+
+import io.parley.messaging.HistoryQuery;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.Submission;
+import io.parley.messaging.store.StoreException;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The console loop: reads commands until {@code /quit} or the end of input and carries them out on the active node,
+ * which the prompt shows and {@code /use} changes. Each problem with a command is said in one sentence and the loop
+ * goes on.
+ */
+final class Console {
+
+    private final Session session;
+    private final EventSink sink;
+    private final LineSource source;
+    private DemoNode active;
+    private int failures;
+
+    Console(Session session, EventSink sink, LineSource source) {
+        this.session = session;
+        this.sink = sink;
+        this.source = source;
+        this.active = session.nodes().get(0);
+    }
+
+    /** Runs until {@code /quit} or the end of input; returns how many commands failed. */
+    int run() throws IOException {
+        String line;
+        while ((line = source.read(active.id() + "> ")) != null) {
+            ConsoleCommand command;
+            try {
+                command = ConsoleCommand.parse(line);
+            } catch (IllegalArgumentException e) {
+                fail(e.getMessage());
+                continue;
+            }
+            if (command instanceof ConsoleCommand.Quit) {
+                break;
+            }
+            try {
+                execute(command);
+            } catch (StoreException | IllegalStateException e) {
+                fail(e.getMessage());
+            }
+        }
+        return failures;
+    }
+
+    private void execute(ConsoleCommand command) {
+        if (command instanceof ConsoleCommand.Send send) {
+            Submission s = active.send(send.peer(), send.text());
+            if (s.messageId().isEmpty()) {
+                failures++; // reported by the node as it failed
+            }
+        } else if (command instanceof ConsoleCommand.All all) {
+            Map<NodeId, Submission> sent = Broadcasts.toEveryPeer(active, all.text());
+            if (sent.isEmpty()) {
+                fail("node " + active.id() + " knows no peers yet; /all sends to every peer it knows");
+            }
+            failures += (int) sent.values().stream().filter(s -> s.messageId().isEmpty()).count();
+        } else if (command instanceof ConsoleCommand.History h) {
+            sink.history(active.id(), active.latest(h.peer(), Math.min(h.limit(), HistoryQuery.MAX_LIMIT)));
+        } else if (command instanceof ConsoleCommand.Peers) {
+            sink.peers(active.id(), active.peers());
+        } else if (command instanceof ConsoleCommand.Use use) {
+            session.node(use.node()).ifPresentOrElse(n -> active = n, () -> fail("no node '" + use.node()
+                    + "' in this process; its nodes are " + session.ids()));
+        } else if (command instanceof ConsoleCommand.Help) {
+            sink.info(ConsoleCommand.HELP);
+        }
+    }
+
+    private void fail(String message) {
+        failures++;
+        sink.error(message);
+    }
+}

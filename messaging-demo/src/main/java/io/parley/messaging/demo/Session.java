@@ -1,0 +1,172 @@
+package io.parley.messaging.demo;
+
+import io.parley.messaging.NodeId;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nodes this process runs and what serves them: the peer watch, the HTTP API, the console or, headless, nothing
+ * but a wait for a signal. {@link #close()} (also run by SIGINT or SIGTERM) closes the HTTP API, the watch and the
+ * nodes, last started first, each waiting its close timeout for messages in flight.
+ */
+final class Session implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** Longest a second close (a signal during a close) waits for the first. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+    private final EventSink sink;
+    private final List<DemoNode> nodes = new ArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Thread shutdownHook = new Thread(this::closeOnSignal, "parley-shutdown");
+    private PeerWatch watch;
+    private HttpApi http;
+    private boolean closing;
+
+    Session(EventSink sink) {
+        this.sink = sink;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    EventSink sink() {
+        return sink;
+    }
+
+    synchronized void add(DemoNode node) {
+        nodes.add(node);
+    }
+
+    synchronized List<DemoNode> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    synchronized Optional<DemoNode> node(NodeId id) {
+        return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
+    }
+
+    /** The nodes' ids, {@code n1, n2, n3}. */
+    String ids() {
+        return nodes().stream().map(n -> n.id().value()).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Serves the HTTP API for every node.
+     *
+     * @throws DemoException if it cannot listen there
+     */
+    void serveHttp(Endpoint at) {
+        HttpApi api = HttpApi.start(at, this);
+        synchronized (this) {
+            http = api;
+        }
+        sink.http(api.address());
+    }
+
+    /** Starts reporting peers' state changes. */
+    synchronized void watchPeers() {
+        watch = PeerWatch.of(nodes, sink);
+        watch.start();
+    }
+
+    /**
+     * Reads and carries out commands until the end of input, then waits up to {@code drainTimeout} for every pending
+     * receipt. Headless ({@code io.source()} null), waits for SIGINT or SIGTERM instead.
+     *
+     * @return 0 if every receipt arrived (and, when a script gave the commands, every command worked), 1 otherwise
+     */
+    int interact(ConsoleIo io, Duration drainTimeout) throws IOException, InterruptedException {
+        if (io.source() == null) {
+            closed.await();
+            return 0;
+        }
+        if (io.interactive()) {
+            sink.info("Type /help for the commands; @n2 hello sends 'hello' to n2.");
+        }
+        int failures = new Console(this, sink, io.source()).run();
+        List<DemoNode> all = nodes();
+        if (all.stream().anyMatch(DemoNode::hasPending)) {
+            sink.info("waiting up to " + Durations.format(drainTimeout) + " for the receipts of "
+                    + all.stream().mapToLong(DemoNode::pendingCount).sum() + " pending messages (Ctrl-C to stop waiting)");
+        }
+        Drain.Result drained = Drain.await(all, drainTimeout);
+        sink.drained(drained.pending(), drained.waitedMillis());
+        if (!io.interactive() && failures > 0) {
+            sink.info(failures + " command" + (failures == 1 ? "" : "s") + " failed");
+        }
+        return drained.complete() && (io.interactive() || failures == 0) ? 0 : 1;
+    }
+
+    private void closeOnSignal() {
+        boolean first;
+        synchronized (this) {
+            first = !closing;
+        }
+        try {
+            if (first) {
+                sink.info("signal received: closing " + ids() + " gracefully");
+            }
+        } finally {
+            close();
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            closed.await(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes everything once; also what SIGINT and SIGTERM do. A second call waits for the first to finish. */
+    @Override
+    public void close() {
+        List<DemoNode> toClose;
+        synchronized (this) {
+            if (closing) {
+                toClose = null;
+            } else {
+                closing = true;
+                toClose = new ArrayList<>(nodes);
+            }
+        }
+        if (toClose == null) {
+            awaitClosed(); // a signal during a close: let that close finish before the JVM goes
+            return;
+        }
+        try {
+            if (http != null) {
+                http.close();
+            }
+            if (watch != null) {
+                watch.close();
+            }
+            Collections.reverse(toClose);
+            for (DemoNode n : toClose) {
+                try {
+                    n.close();
+                } catch (RuntimeException e) {
+                    log.warn("closing node {} failed", n.id(), e);
+                }
+            }
+        } finally {
+            closed.countDown();
+            if (Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down already
+                }
+            }
+        }
+    }
+}
