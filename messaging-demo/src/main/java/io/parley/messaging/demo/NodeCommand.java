@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
                 "  parley node --id n3 --listen 127.0.0.1:7003 --peer n1=127.0.0.1:7001 --peer n2=127.0.0.1:7002"})
 final class NodeCommand implements Callable<Integer> {
 
+    /** How often a {@code --dns} name is resolved again, to find nodes that came later. */
+    static final Duration DNS_INTERVAL = Duration.ofSeconds(5);
+
     @Spec
     CommandSpec spec;
 
@@ -51,6 +54,11 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "HOST:PORT", converter = Endpoint.Converter.class,
             description = "A node to learn the cluster from (repeatable; needs a library with cluster membership).")
     List<Endpoint> seeds = new ArrayList<>();
+
+    @Option(names = "--dns", paramLabel = "NAME:PORT", converter = Endpoint.Converter.class,
+            description = "A DNS name that lists the cluster's nodes (a Compose service, a Kubernetes headless service): "
+                    + "every address it resolves to is dialled at PORT, and it is resolved again every 5s (repeatable).")
+    List<Endpoint> dns = new ArrayList<>();
 
     @Option(names = "--db", paramLabel = "FILE", description = "The node's SQLite store. Default: parley-data/ID.db.")
     Path db;
@@ -85,6 +93,7 @@ final class NodeCommand implements Callable<Integer> {
             builder.advertisedAddress(advertise.toString());
         }
         Seeds.apply(builder, seeds, spec);
+        dns.forEach(name -> builder.discoverDns(name.host(), name.port(), DNS_INTERVAL));
 
         try (ConsoleIo io = ConsoleIo.open(options.json, !headless, store.resolveSibling(".parley_history"));
              Session session = new Session(io.sink())) {
@@ -121,6 +130,11 @@ final class NodeCommand implements Callable<Integer> {
         }
         if (advertise != null && advertise.port() == 0) {
             throw new ParameterException(spec.commandLine(), "--advertise needs the port peers dial, not 0");
+        }
+        for (Endpoint name : dns) {
+            if (name.port() == 0) {
+                throw new ParameterException(spec.commandLine(), "--dns " + name + " needs the port the nodes listen on, not 0");
+            }
         }
         return self;
     }

@@ -9,7 +9,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code messaging-demo.jar} entry point: {@code local}, {@code node}, {@code history} and {@code bench}.
+ * The {@code messaging-demo.jar} entry point: {@code local}, {@code node}, {@code history}, {@code bench} and
+ * {@code health}.
  *
  * <p>Exit codes: 0 success, 1 the command failed (one sentence on standard error, and the stack trace with
  * {@code --verbose}), 2 bad command-line arguments (what is wrong, and where to read more).
@@ -17,7 +18,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "parley", mixinStandardHelpOptions = true, version = "Parley demo 0.1.0",
         description = "Parley: acknowledged, timestamped messages between nodes over TCP.",
         subcommands = {LocalCommand.class, NodeCommand.class, HistoryCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class},
+                HealthCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Start with: parley local --nodes 3"})
 public final class ParleyDemo {
 
