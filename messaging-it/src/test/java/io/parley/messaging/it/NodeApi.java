@@ -1,0 +1,128 @@
+package io.parley.messaging.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** One node's HTTP API, as a script would use it: {@code POST /messages}, {@code GET /messages}, {@code GET /peers}. */
+final class NodeApi {
+
+    /** A row of {@code GET /messages}: a message as this node stored it. */
+    record Row(String id, String direction, String peer, String status, Instant senderTime, Instant receiverTime,
+               String text) {
+
+        static Row of(JsonNode j) {
+            return new Row(j.get("id").asText(), j.get("direction").asText(), j.get("peer").asText(),
+                    j.get("status").asText(), instant(j.get("sender_time")), instant(j.get("receiver_time")),
+                    j.get("text").asText());
+        }
+
+        private static Instant instant(JsonNode n) {
+            return n == null || n.isNull() ? null : Instant.parse(n.asText());
+        }
+    }
+
+    /** A row of {@code GET /peers}. */
+    record Peer(String id, String state, long clockOffsetMicros, long rttMicros) {
+
+        static Peer of(JsonNode j) {
+            return new Peer(j.get("id").asText(), j.get("state").asText(), j.get("clock_offset_micros").asLong(),
+                    j.get("rtt_micros").asLong());
+        }
+    }
+
+    /** The most rows one {@code GET /messages} returns (HistoryQuery.MAX_LIMIT). */
+    static final int MAX_LIMIT = 100_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final String node;
+    private final Supplier<URI> base;
+
+    /** @param base where the API is now; asked again for every request, as it moves when its container restarts */
+    NodeApi(String node, Supplier<URI> base) {
+        this.node = node;
+        this.base = base;
+    }
+
+    /** {@code POST /messages}: sends {@code text} to {@code to}; returns the message's id. */
+    String send(String to, String text) {
+        JsonNode body = JSON.createObjectNode().put("to", to).put("text", text);
+        HttpResponse<String> r = request(HttpRequest.newBuilder(uri("/messages"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        assertThat(r.statusCode()).as("POST %s/messages to %s: %s", node, to, r.body()).isEqualTo(202);
+        return parse(r.body()).get("id").asText();
+    }
+
+    /** {@code GET /messages?peer=PEER&limit=100000}: every message exchanged with {@code peer}, oldest first. */
+    List<Row> messages(String peer) {
+        JsonNode rows = get("/messages?limit=" + MAX_LIMIT + "&peer=" + URLEncoder.encode(peer, StandardCharsets.UTF_8));
+        List<Row> out = new ArrayList<>(rows.size());
+        rows.forEach(j -> out.add(Row.of(j)));
+        return out;
+    }
+
+    /** {@code GET /peers}. */
+    List<Peer> peers() {
+        List<Peer> out = new ArrayList<>();
+        get("/peers").forEach(j -> out.add(Peer.of(j)));
+        return out;
+    }
+
+    /** {@code GET /peers}, the row of {@code peer}. */
+    Peer peer(String peer) {
+        return peers().stream().filter(p -> p.id().equals(peer)).findFirst()
+                .orElseThrow(() -> new AssertionError(node + " does not know " + peer));
+    }
+
+    /** {@code GET /health}. */
+    JsonNode health() {
+        return get("/health");
+    }
+
+    private JsonNode get(String pathAndQuery) {
+        HttpResponse<String> r = request(HttpRequest.newBuilder(uri(pathAndQuery)).GET());
+        assertThat(r.statusCode()).as("GET %s%s: %s", node, pathAndQuery, r.body()).isEqualTo(200);
+        return parse(r.body());
+    }
+
+    private URI uri(String pathAndQuery) {
+        return base.get().resolve(pathAndQuery);
+    }
+
+    private HttpResponse<String> request(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(TIMEOUT).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(node + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
+    }
+}
