@@ -39,6 +39,9 @@ final class NodeImage {
         return Path.of(System.getProperty("parley.repository", "..")).toAbsolutePath().normalize();
     }
 
+    // withDockerfilePath is deprecated for withDockerfile(Path), which reads the FROM line to pull its image first
+    // and expects the Dockerfile at the top of the context; here it is docker/Dockerfile, as in the repository.
+    @SuppressWarnings("deprecation")
     private static String build() {
         Path root = repository();
         Path jar = root.resolve("messaging-demo/target/messaging-demo.jar");
