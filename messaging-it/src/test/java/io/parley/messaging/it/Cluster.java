@@ -40,7 +40,7 @@ final class Cluster implements AutoCloseable {
     /** Starts the nodes, all at once, and returns when every one's HTTP API answers. */
     static Cluster start(String image, List<Spec> specs) {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> labels = Map.of(Docker.LABEL, "true");
+        Map<String, String> labels = Docker.labels();
         String network = Docker.client().createNetworkCmd().withName("parley-it-" + run).withInternal(true)
                 .withLabels(labels).exec().getId();
         Cluster cluster = new Cluster(network);

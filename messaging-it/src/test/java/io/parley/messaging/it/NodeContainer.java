@@ -12,6 +12,7 @@ import com.github.dockerjava.api.model.Volume;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.testcontainers.containers.GenericContainer;
@@ -57,7 +58,9 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
         command.addAll(options);
         withCommand(command.toArray(String[]::new));
         withExposedPorts(HTTP_PORT);
-        withLabels(Map.of(Docker.LABEL, "true", Docker.LABEL + ".node", nodeId));
+        Map<String, String> labels = new HashMap<>(Docker.labels());
+        labels.put(Docker.LABEL + ".node", nodeId);
+        withLabels(labels);
         withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                 .withMemory(MEMORY_BYTES)
                 .withBinds(new Bind(volume, new Volume("/data"))));
