@@ -18,7 +18,8 @@ import org.testcontainers.lifecycle.Startables;
 
 /**
  * Nodes in containers on an internal network of their own, each with a named volume. {@link #close()} saves every
- * node's output to {@code target/container-logs/} and removes the containers, the network and the volumes.
+ * node's output ({@code ID.out}) and log ({@code ID.log}) in {@code target/container-logs/}, and removes the
+ * containers, the network and the volumes.
  */
 final class Cluster implements AutoCloseable {
 
@@ -97,8 +98,10 @@ final class Cluster implements AutoCloseable {
             try {
                 if (n.getContainerId() != null) {
                     Files.createDirectories(logs);
-                    Files.writeString(logs.resolve(n.nodeId() + ".log"),
+                    Files.writeString(logs.resolve(n.nodeId() + ".out"),
                             n.getLogs(OutputFrame.OutputType.STDOUT, OutputFrame.OutputType.STDERR));
+                    // The node's own log (INFO and up), on its volume.
+                    n.copyFileFromContainer("/data/" + n.nodeId() + ".log", logs.resolve(n.nodeId() + ".log").toString());
                 }
             } catch (IOException | RuntimeException e) {
                 System.err.println("[messaging-it] could not save " + n.nodeId() + "'s output: " + e);

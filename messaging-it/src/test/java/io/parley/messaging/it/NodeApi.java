@@ -2,6 +2,8 @@ package io.parley.messaging.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -16,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** One node's HTTP API, as a script would use it: {@code POST /messages}, {@code GET /messages}, {@code GET /peers}. */
 final class NodeApi {
@@ -51,6 +55,9 @@ final class NodeApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final int MAX_ATTEMPTS = 3;
+    /** How long a message whose 202 was lost may take to show in its sender's store (it is committed within ms). */
+    private static final Duration LOST_ANSWER_WAIT = Duration.ofSeconds(5);
 
     private final String node;
     private final Supplier<URI> base;
@@ -61,13 +68,44 @@ final class NodeApi {
         this.base = base;
     }
 
-    /** {@code POST /messages}: sends {@code text} to {@code to}; returns the message's id. */
+    /**
+     * {@code POST /messages}: sends {@code text} to {@code to}; returns the message's id. {@code text} must be unique:
+     * when the answer is lost (the connection failed: seen with a busy host, between the JDK's client and Docker's
+     * port proxy), the store tells whether the node took the message, and it is posted again only if not.
+     */
     String send(String to, String text) {
         JsonNode body = JSON.createObjectNode().put("to", to).put("text", text);
-        HttpResponse<String> r = request(HttpRequest.newBuilder(uri("/messages"))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
-        assertThat(r.statusCode()).as("POST %s/messages to %s: %s", node, to, r.body()).isEqualTo(202);
-        return parse(r.body()).get("id").asText();
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> r;
+            try {
+                r = request(HttpRequest.newBuilder(uri("/messages")).POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+            } catch (UncheckedIOException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                String id = idOf(to, text);
+                System.err.printf("[messaging-it] POST %s/messages %s: no answer (%s); the node %s%n", node, text,
+                        e.getCause(), id == null ? "does not have it: posting again" : "has it");
+                if (id != null) {
+                    return id;
+                }
+                continue;
+            }
+            assertThat(r.statusCode()).as("POST %s/messages to %s: %s", node, to, r.body()).isEqualTo(202);
+            return parse(r.body()).get("id").asText();
+        }
+    }
+
+    /** The id of the message with {@code text} to {@code to} once the node has stored it, or null if it has not. */
+    private String idOf(String to, String text) {
+        try {
+            return await().atMost(LOST_ANSWER_WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> messages(to).stream().filter(m -> m.text().equals(text)).map(Row::id).findFirst(),
+                            Optional::isPresent)
+                    .orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            return null;
+        }
     }
 
     /** {@code GET /messages?peer=PEER&limit=100000}: every message exchanged with {@code peer}, oldest first. */
