@@ -51,6 +51,7 @@ final class NodeImage {
             assertThat(base).as("base image %s is missing; this test pulls none", base).isEqualTo(LOCAL_BASE);
             makeLocalBase(root);
         }
+        String previous = imageId(NAME);
         long start = System.nanoTime();
         String name = new ImageFromDockerfile(NAME, false)
                 .withDockerfilePath("docker/Dockerfile")
@@ -61,15 +62,31 @@ final class NodeImage {
                 .get();
         System.err.printf("[messaging-it] built %s on %s in %d ms%n", name, base,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        removeUntagged(previous);
         return name;
     }
 
     private static boolean exists(String image) {
+        return imageId(image) != null;
+    }
+
+    private static String imageId(String image) {
         try {
-            Docker.client().inspectImageCmd(image).exec();
-            return true;
+            return Docker.client().inspectImageCmd(image).exec().getId();
         } catch (NotFoundException e) {
-            return false;
+            return null;
+        }
+    }
+
+    /** The last run's image, which this run's build took the tag from: removed, unless a container still uses it. */
+    private static void removeUntagged(String id) {
+        if (id == null || id.equals(imageId(NAME))) {
+            return;
+        }
+        try {
+            Docker.client().removeImageCmd(id).withNoPrune(false).exec();
+        } catch (RuntimeException e) {
+            System.err.println("[messaging-it] kept the previous node image " + id + ": " + e.getMessage());
         }
     }
 
