@@ -49,7 +49,7 @@ final class NodeCommand implements Callable<Integer> {
     List<PeerAddress> peers = new ArrayList<>();
 
     @Option(names = "--seed", paramLabel = "HOST:PORT", converter = Endpoint.Converter.class,
-            description = "A node to learn the cluster from (repeatable; needs a library with cluster membership).")
+            description = "A node to learn the cluster from (repeatable): dialled, then every member it knows.")
     List<Endpoint> seeds = new ArrayList<>();
 
     @Option(names = "--db", paramLabel = "FILE", description = "The node's SQLite store. Default: parley-data/ID.db.")
@@ -84,7 +84,13 @@ final class NodeCommand implements Callable<Integer> {
         if (advertise != null) {
             builder.advertisedAddress(advertise.toString());
         }
-        Seeds.apply(builder, seeds, spec);
+        for (Endpoint seed : seeds) {
+            try {
+                builder.seed(seed.toString());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--seed " + seed + ": " + e.getMessage());
+            }
+        }
 
         try (ConsoleIo io = ConsoleIo.open(options.json, !headless, store.resolveSibling(".parley_history"));
              Session session = new Session(io.sink())) {
