@@ -100,6 +100,10 @@ public final class StoreStage implements AutoCloseable {
     }
 
     private record StreamKey(NodeId sender, long incarnation) {
+        static StreamKey of(Session session) {
+            return new StreamKey(session.peer(), session.peerIncarnation());
+        }
+
     }
 
     private final NodeId self;
@@ -251,13 +255,14 @@ public final class StoreStage implements AutoCloseable {
                 outcomes.add(o);
             } else if (op instanceof ResumeOp r) {
                 // The watermark as of this point in the queue: what came before is in this batch or an earlier one.
-                resumes.add(new ResumeReply(r.link(), r.session(), watermark(r.session()), r.settledSeq()));
+                resumes.add(new ResumeReply(r.link(), r.session(), watermark(StreamKey.of(r.session())), r.settledSeq()));
             } else if (op instanceof PeerResumedOp p) {
-                long held = watermark(p.session());
+                StreamKey key = StreamKey.of(p.session());
+                long held = watermark(key);
                 if (p.peerSettledSeq() > held) {
                     log.info("{}: {} has settled its stream up to {} and this store holds it up to {}; taking it up after {}",
                             self, p.session().peer(), p.peerSettledSeq(), held, p.peerSettledSeq());
-                    watermarks.put(new StreamKey(p.session().peer(), p.session().peerIncarnation()), p.peerSettledSeq());
+                    watermarks.put(key, p.peerSettledSeq());
                 }
                 // What arrives later in the queue is acked as it is committed; only what was held before is acked again.
                 afterCommit.add(new AckAgainOp(p.session(), p.peerSettledSeq(), held));
@@ -307,9 +312,8 @@ public final class StoreStage implements AutoCloseable {
     private record ResumeReply(PeerLink link, Session session, long watermark, long settledSeq) {
     }
 
-    private long watermark(Session session) {
-        return watermarks.computeIfAbsent(new StreamKey(session.peer(), session.peerIncarnation()),
-                k -> store.receivedWatermark(k.sender(), k.incarnation()));
+    private long watermark(StreamKey key) {
+        return watermarks.computeIfAbsent(key, k -> store.receivedWatermark(k.sender(), k.incarnation()));
     }
 
     /**
@@ -320,7 +324,7 @@ public final class StoreStage implements AutoCloseable {
     private boolean inOrder(ReceiveOp r) {
         Message m = r.message();
         StreamKey key = new StreamKey(m.sender(), m.senderIncarnation());
-        long held = watermark(r.session());
+        long held = watermark(key);
         if (m.sequence() <= held) {
             return true;
         }
