@@ -190,14 +190,7 @@ class ExchangeTest {
     }
 
     private static List<Message> all(Node node, NodeId peer, Direction direction) {
-        List<Message> out = new ArrayList<>();
-        HistoryQuery.Builder q = HistoryQuery.builder().peer(peer).direction(direction).limit(5_000);
-        List<Message> page = node.history(q.build());
-        while (!page.isEmpty()) {
-            out.addAll(page);
-            page = node.history(q.after(page.get(page.size() - 1)).build());
-        }
-        return out;
+        return StoredRows.all(node::history, HistoryQuery.builder().peer(peer).direction(direction));
     }
 
     private static Message onlyMessage(Node node, Direction direction) {

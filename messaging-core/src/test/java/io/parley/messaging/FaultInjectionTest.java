@@ -59,7 +59,6 @@ class FaultInjectionTest {
      * of 1.5 s, or a heartbeat or handshake timeout of 1 s and a redial within 200 ms.
      */
     private static final Duration NO_PROGRESS = Duration.ofSeconds(30);
-    private static final int HISTORY_PAGE = 30_000;
     private static final int MIN_FAULTS = 15;
 
     /** Each direction of each connection injects a fault every 32 KiB to 1 MiB; one connection in ten early. */
@@ -269,14 +268,7 @@ class FaultInjectionTest {
 
     /** Every row of {@code node}'s history with {@code peer} one way, oldest first, read in pages. */
     private static List<Message> history(Node node, NodeId peer, Direction direction) {
-        HistoryQuery.Builder query = HistoryQuery.builder().peer(peer).direction(direction).limit(HISTORY_PAGE);
-        List<Message> out = new ArrayList<>();
-        List<Message> page = node.history(query.build());
-        while (!page.isEmpty()) {
-            out.addAll(page);
-            page = node.history(query.after(page.get(page.size() - 1)).build());
-        }
-        return out;
+        return StoredRows.all(node::history, HistoryQuery.builder().peer(peer).direction(direction));
     }
 
     private static Map<Fault, Integer> sum(Map<Fault, Integer> x, Map<Fault, Integer> y) {

@@ -3,11 +3,8 @@ package io.parley.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import io.parley.messaging.store.ForwardingMessageStore;
 import io.parley.messaging.store.InMemoryMessageStore;
-import io.parley.messaging.store.MessageStore;
-import io.parley.messaging.store.Outbox;
-import io.parley.messaging.store.WriteBatch;
-import io.parley.messaging.store.WriteResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +30,13 @@ class ResumeOrderTest {
     final LogCapture logs = new LogCapture();
 
     /** An in-memory store whose first read of a received watermark (made for the Resume) waits for a gate. */
-    static final class SlowResumeStore implements MessageStore {
-        final InMemoryMessageStore delegate = new InMemoryMessageStore();
+    static final class SlowResumeStore extends ForwardingMessageStore {
         final CountDownLatch reading = new CountDownLatch(1);
         final CountDownLatch gate = new CountDownLatch(1);
+
+        SlowResumeStore() {
+            super(new InMemoryMessageStore());
+        }
 
         @Override
         public long receivedWatermark(NodeId sender, long senderIncarnation) {
@@ -46,42 +46,7 @@ class ResumeOrderTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return delegate.receivedWatermark(sender, senderIncarnation);
-        }
-
-        @Override
-        public long open(NodeId owner) {
-            return delegate.open(owner);
-        }
-
-        @Override
-        public WriteResult apply(WriteBatch batch) {
-            return delegate.apply(batch);
-        }
-
-        @Override
-        public List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
-            return delegate.received(sender, senderIncarnation, afterSequence, limit);
-        }
-
-        @Override
-        public List<Outbox> outboxes() {
-            return delegate.outboxes();
-        }
-
-        @Override
-        public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
-            return delegate.pending(recipient, afterSequence, limit);
-        }
-
-        @Override
-        public List<Message> history(HistoryQuery query) {
-            return delegate.history(query);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.receivedWatermark(sender, senderIncarnation);
         }
     }
 

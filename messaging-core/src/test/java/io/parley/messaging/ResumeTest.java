@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Ping;
 import io.parley.messaging.proto.v1.Resume;
+import io.parley.messaging.store.ForwardingMessageStore;
 import io.parley.messaging.store.InMemoryMessageStore;
 import io.parley.messaging.store.MessageStore;
 import io.parley.messaging.store.StoreException;
@@ -53,17 +54,7 @@ class ResumeTest {
     }
 
     private static List<Message> all(MessageStore store, Direction direction) {
-        List<Message> rows = new ArrayList<>();
-        HistoryQuery.Builder q = HistoryQuery.builder().direction(direction).limit(HistoryQuery.MAX_LIMIT);
-        List<Message> page;
-        do {
-            page = store.history(q.build());
-            rows.addAll(page);
-            if (!page.isEmpty()) {
-                q.after(page.get(page.size() - 1));
-            }
-        } while (page.size() == HistoryQuery.MAX_LIMIT);
-        return rows;
+        return StoredRows.all(store::history, HistoryQuery.builder().direction(direction));
     }
 
     private static boolean allSettled(MessageStore store) {
@@ -192,9 +183,12 @@ class ResumeTest {
     }
 
     /** Says it is durable, so that the sender keeps only a few windows of bodies and reads the rest back. */
-    private static class DurableInMemoryStore implements MessageStore {
-        private final InMemoryMessageStore delegate = new InMemoryMessageStore();
+    private static class DurableInMemoryStore extends ForwardingMessageStore {
         final java.util.concurrent.atomic.AtomicInteger pendingReads = new java.util.concurrent.atomic.AtomicInteger();
+
+        DurableInMemoryStore() {
+            super(new InMemoryMessageStore());
+        }
 
         @Override
         public boolean isDurable() {
@@ -202,44 +196,9 @@ class ResumeTest {
         }
 
         @Override
-        public long open(NodeId owner) {
-            return delegate.open(owner);
-        }
-
-        @Override
-        public WriteResult apply(WriteBatch batch) {
-            return delegate.apply(batch);
-        }
-
-        @Override
-        public long receivedWatermark(NodeId sender, long senderIncarnation) {
-            return delegate.receivedWatermark(sender, senderIncarnation);
-        }
-
-        @Override
-        public List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
-            return delegate.received(sender, senderIncarnation, afterSequence, limit);
-        }
-
-        @Override
-        public List<io.parley.messaging.store.Outbox> outboxes() {
-            return delegate.outboxes();
-        }
-
-        @Override
         public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
             pendingReads.incrementAndGet();
-            return delegate.pending(recipient, afterSequence, limit);
-        }
-
-        @Override
-        public List<Message> history(HistoryQuery query) {
-            return delegate.history(query);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.pending(recipient, afterSequence, limit);
         }
     }
 

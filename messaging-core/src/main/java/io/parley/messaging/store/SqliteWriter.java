@@ -78,6 +78,9 @@ final class SqliteWriter implements AutoCloseable {
     private record StreamKey(NodeId sender, long incarnation, long sequence) {
     }
 
+    private record Stream(NodeId sender, long incarnation) {
+    }
+
     private final Connection connection;
     private final Path file;
     private final NodeId owner;
@@ -219,7 +222,7 @@ final class SqliteWriter implements AutoCloseable {
         }
         int[] firstCopy = new int[messages.size()];
         Map<StreamKey, Integer> firsts = new HashMap<>();
-        Map<StreamKey, Long> stored = new HashMap<>();
+        Map<Stream, Long> stored = new HashMap<>();
         List<Message> fresh = new ArrayList<>(messages.size());
         List<Integer> maybeRepeated = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
@@ -229,7 +232,7 @@ final class SqliteWriter implements AutoCloseable {
             if (first != null) {
                 continue;
             }
-            long highest = stored.computeIfAbsent(new StreamKey(m.sender(), m.senderIncarnation(), 0),
+            long highest = stored.computeIfAbsent(new Stream(m.sender(), m.senderIncarnation()),
                     k -> receivedWatermark(k.sender(), k.incarnation()));
             if (m.sequence() > highest) {
                 fresh.add(m);

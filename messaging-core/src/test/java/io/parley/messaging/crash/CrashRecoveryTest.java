@@ -8,6 +8,7 @@ import io.parley.messaging.Direction;
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.StoredRows;
 import io.parley.messaging.store.SqliteMessageStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -271,17 +272,7 @@ class CrashRecoveryTest {
         SqliteMessageStore store = SqliteMessageStore.builder(file).build();
         try {
             store.open(NodeId.of(owner));
-            List<Message> rows = new ArrayList<>();
-            HistoryQuery.Builder q = HistoryQuery.builder().direction(direction).limit(HistoryQuery.MAX_LIMIT);
-            List<Message> page;
-            do {
-                page = store.history(q.build());
-                rows.addAll(page);
-                if (!page.isEmpty()) {
-                    q.after(page.get(page.size() - 1));
-                }
-            } while (page.size() == HistoryQuery.MAX_LIMIT);
-            return rows;
+            return StoredRows.all(store::history, HistoryQuery.builder().direction(direction));
         } finally {
             store.close();
         }

@@ -57,6 +57,14 @@ final class HttpApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
+    static {
+        // The JDK server leaves Nagle's algorithm on unless this is set before its first use; then every answer after
+        // the first on a kept-alive connection waits for the client's delayed ack, some 40 ms a request.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final Session session;

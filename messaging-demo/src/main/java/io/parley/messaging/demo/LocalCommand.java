@@ -101,10 +101,10 @@ final class LocalCommand implements Callable<Integer> {
                 started.add(node);
                 session.add(node);
             }
-            if (options.http != null) {
-                session.serveHttp(options.http);
-            }
             awaitMesh(started.stream().map(DemoNode::node).toList());
+            if (options.http != null) {
+                session.serveHttp(options.http); // once every node knows every other, so no request meets a stranger
+            }
             session.watchPeers();
             if (greet) {
                 greet(started);

@@ -52,7 +52,7 @@ final class NodeCommand implements Callable<Integer> {
     List<PeerAddress> peers = new ArrayList<>();
 
     @Option(names = "--seed", paramLabel = "HOST:PORT", converter = Endpoint.Converter.class,
-            description = "A node to learn the cluster from (repeatable; needs a library with cluster membership).")
+            description = "A node to learn the cluster from (repeatable): dialled, then every member it knows.")
     List<Endpoint> seeds = new ArrayList<>();
 
     @Option(names = "--dns", paramLabel = "NAME:PORT", converter = Endpoint.Converter.class,
@@ -92,7 +92,13 @@ final class NodeCommand implements Callable<Integer> {
         if (advertise != null) {
             builder.advertisedAddress(advertise.toString());
         }
-        Seeds.apply(builder, seeds, spec);
+        for (Endpoint seed : seeds) {
+            try {
+                builder.seed(seed.toString());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--seed " + seed + ": " + e.getMessage());
+            }
+        }
         dns.forEach(name -> builder.discoverDns(name.host(), name.port(), DNS_INTERVAL));
 
         try (ConsoleIo io = ConsoleIo.open(options.json, !headless, store.resolveSibling(".parley_history"));

@@ -59,19 +59,4 @@ class BadArgumentsIT {
         assertThat(p.err()).last().isEqualTo("Try 'parley" + (command == null ? "" : " " + command) + " --help' for more information.");
         assertThat(p.err()).noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception"));
     }
-
-    @ParameterizedTest
-    @MethodSource("seedCases")
-    void aSeedIsRefusedUntilTheLibraryHasClusterMembership(List<String> args) {
-        org.junit.jupiter.api.Assumptions.assumeFalse(Seeds.supported(), "this library takes seeds");
-        JarProcess p = JarProcess.run(dir, Duration.ofSeconds(20), args.toArray(String[]::new));
-
-        assertThat(p.exitCode()).isEqualTo(2);
-        assertThat(p.err().get(0)).isEqualTo("parley: --seed needs a Parley library with cluster membership, which this"
-                + " build does not have yet; name each peer with --peer ID=HOST:PORT instead");
-    }
-
-    static Stream<List<String>> seedCases() {
-        return Stream.of(List.of("node", "--id", "n1", "--listen", "127.0.0.1:0", "--seed", "127.0.0.1:7002"));
-    }
 }

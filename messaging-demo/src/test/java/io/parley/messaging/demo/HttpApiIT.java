@@ -160,6 +160,26 @@ class HttpApiIT {
         }
     }
 
+    @Test
+    void nodesGivenOneSeedEachLearnTheWholeClusterThroughGossip() {
+        try (JarProcess a = headless("a", "--listen", "127.0.0.1:0");
+             JarProcess b = headless("b", "--listen", "127.0.0.1:0", "--seed", address(a));
+             JarProcess c = headless("c", "--listen", "127.0.0.1:0", "--seed", address(b))) {
+            for (JarProcess p : List.of(a, b, c)) {
+                String api = http(p);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(get(api + "/peers").json())
+                        .as("peers of %s", api)
+                        .extracting(peer -> peer.get("id").asText() + " " + peer.get("state").asText())
+                        .hasSize(2).allSatisfy(line -> assertThat(line).endsWith(" UP")));
+            }
+            Answer accepted = post(http(c) + "/messages", "{\"to\":\"a\",\"text\":\"via gossip\"}");
+            assertThat(accepted.status()).isEqualTo(202);
+            String id = accepted.json().get("id").asText();
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(get(http(c) + "/messages/" + id).json().get("status").asText()).isEqualTo("DELIVERED"));
+        }
+    }
+
     private JarProcess headless(String id, String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("node", "--id", id, "--db", id + ".db", "--http", "127.0.0.1:0",
                 "--headless", "--json"));

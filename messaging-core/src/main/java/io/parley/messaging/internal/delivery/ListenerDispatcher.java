@@ -3,10 +3,9 @@ package io.parley.messaging.internal.delivery;
 import io.parley.messaging.Message;
 import io.parley.messaging.MessageListener;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.internal.OrderedHandoff;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,16 +19,14 @@ public final class ListenerDispatcher {
 
     private final NodeId self;
     private final MessageListener listener;
-    private final Executor executor;
     private final InboundGate gate;
-    private final ConcurrentLinkedQueue<List<Message>> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final OrderedHandoff<List<Message>> handoff;
 
     public ListenerDispatcher(NodeId self, MessageListener listener, Executor executor, InboundGate gate) {
         this.self = self;
         this.listener = listener;
-        this.executor = executor;
         this.gate = gate;
+        this.handoff = new OrderedHandoff<>(self + ": message listener", executor, this::show);
     }
 
     /**
@@ -44,38 +41,17 @@ public final class ListenerDispatcher {
             gate.released(messages);
             return;
         }
-        queue.add(messages);
-        schedule();
+        handoff.submit(messages);
     }
 
-    private void schedule() {
-        if (scheduled.compareAndSet(false, true)) {
+    private void show(List<Message> batch) {
+        for (Message m : batch) {
             try {
-                executor.execute(this::drain);
+                listener.onMessage(m);
             } catch (RuntimeException e) {
-                scheduled.set(false);
-                log.error("{}: listener executor refused work; {} batches of messages not shown to the listener",
-                        self, queue.size(), e);
+                log.warn("{}: message listener threw on message {} from {}", self, m.id(), m.sender(), e);
             }
         }
-    }
-
-    private void drain() {
-        List<Message> batch;
-        int budget = 64;
-        while (budget-- > 0 && (batch = queue.poll()) != null) {
-            for (Message m : batch) {
-                try {
-                    listener.onMessage(m);
-                } catch (RuntimeException e) {
-                    log.warn("{}: message listener threw on message {} from {}", self, m.id(), m.sender(), e);
-                }
-            }
-            gate.released(batch);
-        }
-        scheduled.set(false);
-        if (!queue.isEmpty()) {
-            schedule(); // yield the executor's thread to others, then go on
-        }
+        gate.released(batch);
     }
 }

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +65,7 @@ public final class PeerLink {
         }
     };
 
-    private record Deadline(long atMicros, long seq, UUID id) implements Comparable<Deadline> {
+    private record Deadline(long atMicros, long seq) implements Comparable<Deadline> {
         @Override
         public int compareTo(Deadline o) {
             return Long.compare(atMicros, o.atMicros);
@@ -215,7 +214,7 @@ public final class PeerLink {
                 }
                 long expires = m.message().expiresAtMicros();
                 if (expires != Message.NEVER) {
-                    deadlines.add(new Deadline(expires, m.seq(), m.message().id()));
+                    deadlines.add(new Deadline(expires, m.seq()));
                 }
             }
             scheduleExpiry();
@@ -455,10 +454,9 @@ public final class PeerLink {
     /** Settles {@code seq} as EXPIRED: its time to live ran out, and the peer cannot have stored it. */
     private void withdraw(long seq, Object slot) {
         clearSlot(seq);
-        UUID id = slot instanceof OutboundMessage m ? m.message().id() : null;
         store.submitDelivery(new StoreStage.Outcome(this, seq, slot instanceof OutboundMessage m ? m : null,
                 futureOf(slot), DeliveryStatus.EXPIRED, Message.UNKNOWN_TIME, Duration.ZERO,
-                "time to live ran out before " + peer + " received it" + (id == null ? "" : " (message " + id + ")")));
+                "time to live ran out before " + peer + " received it"));
     }
 
     /** Empties a slot, keeping the window's count and the pointers above the floor. */

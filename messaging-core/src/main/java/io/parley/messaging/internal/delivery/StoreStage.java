@@ -61,7 +61,7 @@ public final class StoreStage implements AutoCloseable {
      */
     public static final int MAX_UNCOMMITTED_SENDS = 16 * MAX_BATCH;
 
-    private sealed interface Op permits SendOp, ReceiveOp, Outcome, LoadOp, ResumeOp, PeerResumedOp, BarrierOp {
+    private sealed interface Op permits SendOp, ReceiveOp, Outcome, LoadOp, ResumeOp, PeerResumedOp, AckAgainOp, BarrierOp {
     }
 
     private record SendOp(OutboundMessage message) implements Op {
@@ -92,10 +92,18 @@ public final class StoreStage implements AutoCloseable {
     private record PeerResumedOp(Session session, long peerSettledSeq) implements Op {
     }
 
+    /** Ack again, after the commit, what this store holds of {@code session}'s stream in {@code (afterSeq, upToSeq]}. */
+    private record AckAgainOp(Session session, long afterSeq, long upToSeq) implements Op {
+    }
+
     private record BarrierOp(CompletableFuture<Void> done) implements Op {
     }
 
     private record StreamKey(NodeId sender, long incarnation) {
+        static StreamKey of(Session session) {
+            return new StreamKey(session.peer(), session.peerIncarnation());
+        }
+
     }
 
     private final NodeId self;
@@ -247,17 +255,17 @@ public final class StoreStage implements AutoCloseable {
                 outcomes.add(o);
             } else if (op instanceof ResumeOp r) {
                 // The watermark as of this point in the queue: what came before is in this batch or an earlier one.
-                resumes.add(new ResumeReply(r.link(), r.session(), watermark(r.session()), r.settledSeq()));
+                resumes.add(new ResumeReply(r.link(), r.session(), watermark(StreamKey.of(r.session())), r.settledSeq()));
             } else if (op instanceof PeerResumedOp p) {
-                StreamKey key = new StreamKey(p.session().peer(), p.session().peerIncarnation());
-                long held = watermark(p.session());
+                StreamKey key = StreamKey.of(p.session());
+                long held = watermark(key);
                 if (p.peerSettledSeq() > held) {
                     log.info("{}: {} has settled its stream up to {} and this store holds it up to {}; taking it up after {}",
                             self, p.session().peer(), p.peerSettledSeq(), held, p.peerSettledSeq());
                     watermarks.put(key, p.peerSettledSeq());
                 }
-                afterCommit.add(new PeerResumedOp(p.session(), Math.min(p.peerSettledSeq(), held)));
-                resumes.add(new ResumeReply(null, p.session(), held, -1));
+                // What arrives later in the queue is acked as it is committed; only what was held before is acked again.
+                afterCommit.add(new AckAgainOp(p.session(), p.peerSettledSeq(), held));
             } else {
                 afterCommit.add(op); // loads and barriers see this batch committed
             }
@@ -270,7 +278,7 @@ public final class StoreStage implements AutoCloseable {
                     receives.stream().map(ReceiveOp::message).toList(),
                     outcomes.stream().map(o -> new DeliveryUpdate(o.link().peer(), o.seq(), o.status(), o.receiverTimeMicros())).toList()));
         } catch (RuntimeException e) {
-            failBatch(e, sends, receives, outcomes, resumes);
+            failBatch(e, sends, receives, outcomes, resumes, afterCommit);
             afterCommit.forEach(op -> { if (op instanceof BarrierOp b) b.done().complete(null); });
             return;
         }
@@ -278,18 +286,16 @@ public final class StoreStage implements AutoCloseable {
         passOnReceives(receives, result.received());
         passOnOutcomes(outcomes);
         for (ResumeReply r : resumes) {
-            if (r.settledSeq() >= 0) {
-                // Queued on the channel before the link hears of it, so its Envelopes follow it on the wire.
-                write(r.session(), Frames.resume(r.watermark(), r.settledSeq()));
-                r.link().onResumeSent(r.session());
-            }
+            // Queued on the channel before the link hears of it, so its Envelopes follow it on the wire.
+            write(r.session(), Frames.resume(r.watermark(), r.settledSeq()));
+            r.link().onResumeSent(r.session());
         }
         for (Op op : afterCommit) {
             try {
                 if (op instanceof LoadOp l) {
                     l.link().onLoaded(l.afterSeq(), l.limit(), store.pending(l.link().peer(), l.afterSeq(), l.limit()));
-                } else if (op instanceof PeerResumedOp p) {
-                    ackAgain(p.session(), p.peerSettledSeq(), watermark(p.session()));
+                } else if (op instanceof AckAgainOp a) {
+                    ackAgain(a.session(), a.afterSeq(), a.upToSeq());
                 } else if (op instanceof BarrierOp b) {
                     b.done().complete(null);
                 }
@@ -302,16 +308,12 @@ public final class StoreStage implements AutoCloseable {
         }
     }
 
-    /**
-     * A Resume to send once the batch is committed, for {@code link}; {@code settledSeq} -1 (and no link) marks one
-     * that only fixes a watermark.
-     */
+    /** This node's Resume on {@code session}, to send for {@code link} once the batch is committed. */
     private record ResumeReply(PeerLink link, Session session, long watermark, long settledSeq) {
     }
 
-    private long watermark(Session session) {
-        return watermarks.computeIfAbsent(new StreamKey(session.peer(), session.peerIncarnation()),
-                k -> store.receivedWatermark(k.sender(), k.incarnation()));
+    private long watermark(StreamKey key) {
+        return watermarks.computeIfAbsent(key, k -> store.receivedWatermark(k.sender(), k.incarnation()));
     }
 
     /**
@@ -322,7 +324,7 @@ public final class StoreStage implements AutoCloseable {
     private boolean inOrder(ReceiveOp r) {
         Message m = r.message();
         StreamKey key = new StreamKey(m.sender(), m.senderIncarnation());
-        long held = watermark(r.session());
+        long held = watermark(key);
         if (m.sequence() <= held) {
             return true;
         }
@@ -464,20 +466,25 @@ public final class StoreStage implements AutoCloseable {
     }
 
     private void failBatch(RuntimeException e, List<OutboundMessage> sends, List<ReceiveOp> receives,
-                           List<Outcome> outcomes, List<ResumeReply> resumes) {
+                           List<Outcome> outcomes, List<ResumeReply> resumes, List<Op> afterCommit) {
         log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", self, sends.size(),
                 receives.size(), outcomes.size(), e);
         StoreException cause = e instanceof StoreException se ? se : new StoreException("store failed: " + e.getMessage(), e);
         // The link skips the sequence numbers of sends that were not stored.
         settle(sends, OutboundMessage::link, m -> m.future().completeExceptionally(cause));
         // Received messages were not stored, so they are not acked: close their connections (and those of
-        // Resumes whose watermark counted them), and the senders retransmit when they reconnect. The watermarks
-        // are read again from the store then.
+        // Resumes whose watermark counted them or moved it), and the senders retransmit when they reconnect. The
+        // watermarks are read again from the store then.
         gate.released(receives.stream().map(ReceiveOp::message).toList());
         watermarks.clear();
         Set<Session> sessions = new HashSet<>();
         receives.forEach(r -> sessions.add(r.session()));
         resumes.forEach(r -> sessions.add(r.session()));
+        afterCommit.forEach(op -> {
+            if (op instanceof AckAgainOp a) {
+                sessions.add(a.session());
+            }
+        });
         for (Session session : sessions) {
             Channel ch = session.channel();
             if (ch.isActive()) {

@@ -426,13 +426,7 @@ public final class PeerTable implements SessionEvents {
             }
             p.session = session;
         }
-        if (cancelled != null) {
-            cancelled.close();
-        }
-        if (replaced != null) {
-            replaced.channel().writeAndFlush(Frames.error(Error.Code.CODE_DUPLICATE_CONNECTION,
-                    "replaced by a newer connection from " + id)).addListener(ChannelFutureListener.CLOSE);
-        }
+        retire(cancelled, replaced, "replaced by a newer connection from " + id);
         learn(hello.members(), id);
         return Admission.admit(session);
     }
@@ -505,15 +499,20 @@ public final class PeerTable implements SessionEvents {
             }
             p.session = session;
         }
-        if (cancelled != null) {
-            cancelled.close();
-        }
-        if (replaced != null) {
-            replaced.channel().writeAndFlush(Frames.error(Error.Code.CODE_DUPLICATE_CONNECTION,
-                    "replaced by the connection " + self + " dialled")).addListener(ChannelFutureListener.CLOSE);
-        }
+        retire(cancelled, replaced, "replaced by the connection " + self + " dialled");
         learn(welcome.members(), id);
         return Admission.admit(session);
+    }
+
+    /** Closes, outside the peer's lock, the dial a new session made pointless and the session it replaced. */
+    private static void retire(Channel cancelledDial, Session replaced, String why) {
+        if (cancelledDial != null) {
+            cancelledDial.close();
+        }
+        if (replaced != null) {
+            replaced.channel().writeAndFlush(Frames.error(Error.Code.CODE_DUPLICATE_CONNECTION, why))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private static PeerAddress advertised(NodeId id, String hostPort) {

@@ -30,35 +30,38 @@ final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketAddress>
         return new InetNameResolver(executor) {
             @Override
             protected void doResolve(String host, Promise<InetAddress> promise) {
-                blocking.execute(() -> {
-                    try {
-                        InetAddress address = InetAddress.getByName(host);
-                        if (!executor.isShuttingDown()) { // the node closed meanwhile: nobody waits for the dial
-                            promise.trySuccess(address);
-                        }
-                    } catch (UnknownHostException | SecurityException e) {
-                        if (!executor.isShuttingDown()) {
-                            promise.tryFailure(e);
-                        }
-                    }
-                });
+                lookUp(executor, promise, () -> InetAddress.getByName(host));
             }
 
             @Override
             protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
-                blocking.execute(() -> {
-                    try {
-                        List<InetAddress> all = Arrays.asList(InetAddress.getAllByName(host));
-                        if (!executor.isShuttingDown()) {
-                            promise.trySuccess(all);
-                        }
-                    } catch (UnknownHostException | SecurityException e) {
-                        if (!executor.isShuttingDown()) {
-                            promise.tryFailure(e);
-                        }
-                    }
-                });
+                lookUp(executor, promise, () -> Arrays.asList(InetAddress.getAllByName(host)));
             }
         }.asAddressResolver();
+    }
+
+    private interface Lookup<T> {
+        T run() throws UnknownHostException;
+    }
+
+    /** Runs {@code lookup} on the blocking executor and completes {@code promise}, unless its node closed meanwhile. */
+    private <T> void lookUp(EventExecutor executor, Promise<T> promise, Lookup<T> lookup) {
+        blocking.execute(() -> {
+            T result = null;
+            Exception failure = null;
+            try {
+                result = lookup.run();
+            } catch (UnknownHostException | SecurityException e) {
+                failure = e;
+            }
+            if (executor.isShuttingDown()) {
+                return; // nobody waits for the dial, and the closed loop would refuse the notification
+            }
+            if (failure == null) {
+                promise.trySuccess(result);
+            } else {
+                promise.tryFailure(failure);
+            }
+        });
     }
 }

@@ -11,6 +11,7 @@ import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.HybridTimestamp;
 import io.parley.messaging.internal.transport.Session;
+import io.parley.messaging.store.ForwardingMessageStore;
 import io.parley.messaging.store.InMemoryMessageStore;
 import io.parley.messaging.store.MessageStore;
 import io.parley.messaging.store.WriteBatch;
@@ -145,10 +146,12 @@ class StoreStageTest {
     }
 
     /** A store whose first batch waits until the test lets it go. */
-    private record HeldStore(MessageStore delegate, CountDownLatch release) implements MessageStore {
-        @Override
-        public long open(NodeId owner) {
-            return delegate.open(owner);
+    private static final class HeldStore extends ForwardingMessageStore {
+        private final CountDownLatch release;
+
+        HeldStore(MessageStore delegate, CountDownLatch release) {
+            super(delegate);
+            this.release = release;
         }
 
         @Override
@@ -158,37 +161,7 @@ class StoreStageTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return delegate.apply(batch);
-        }
-
-        @Override
-        public long receivedWatermark(NodeId sender, long senderIncarnation) {
-            return delegate.receivedWatermark(sender, senderIncarnation);
-        }
-
-        @Override
-        public List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
-            return delegate.received(sender, senderIncarnation, afterSequence, limit);
-        }
-
-        @Override
-        public List<io.parley.messaging.store.Outbox> outboxes() {
-            return delegate.outboxes();
-        }
-
-        @Override
-        public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
-            return delegate.pending(recipient, afterSequence, limit);
-        }
-
-        @Override
-        public List<Message> history(HistoryQuery query) {
-            return delegate.history(query);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.apply(batch);
         }
     }
 }
