@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -116,6 +117,11 @@ public final class StoreStage implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger uncommittedSends = new java.util.concurrent.atomic.AtomicInteger();
     // The highest sequence stored (or taken as settled) of each incoming stream, read from the store once.
     private final Map<StreamKey, Long> watermarks = new HashMap<>();
+    // Per session, between the store thread meeting one of its two Resumes and the other: after the peer's, how far
+    // its Resume had this store ack again; after this node's own, OWN_RESUME_FIRST. Weak, for sessions that close
+    // in between.
+    private final Map<Session, Long> halfResumed = new WeakHashMap<>();
+    private static final long OWN_RESUME_FIRST = Long.MIN_VALUE;
     private final Thread thread;
     private final InboundGate gate;
     private volatile boolean stopping;
@@ -255,7 +261,17 @@ public final class StoreStage implements AutoCloseable {
                 outcomes.add(o);
             } else if (op instanceof ResumeOp r) {
                 // The watermark as of this point in the queue: what came before is in this batch or an earlier one.
-                resumes.add(new ResumeReply(r.link(), r.session(), watermark(StreamKey.of(r.session())), r.settledSeq()));
+                long held = watermark(StreamKey.of(r.session()));
+                resumes.add(new ResumeReply(r.link(), r.session(), held, r.settledSeq()));
+                Long ackedAgain = halfResumed.remove(r.session());
+                if (ackedAgain == null) {
+                    halfResumed.put(r.session(), OWN_RESUME_FIRST);
+                } else if (held > ackedAgain) {
+                    // The peer's Resume came first, then messages on an older connection (their acks went to it,
+                    // and may be lost with it). This Resume tells the peer they are held, so it will not send them
+                    // again: ack them again here.
+                    afterCommit.add(new AckAgainOp(r.session(), ackedAgain, held));
+                }
             } else if (op instanceof PeerResumedOp p) {
                 StreamKey key = StreamKey.of(p.session());
                 long held = watermark(key);
@@ -266,6 +282,9 @@ public final class StoreStage implements AutoCloseable {
                 }
                 // What arrives later in the queue is acked as it is committed; only what was held before is acked again.
                 afterCommit.add(new AckAgainOp(p.session(), p.peerSettledSeq(), held));
+                if (halfResumed.remove(p.session()) == null) {
+                    halfResumed.put(p.session(), Math.max(held, p.peerSettledSeq()));
+                }
             } else {
                 afterCommit.add(op); // loads and barriers see this batch committed
             }

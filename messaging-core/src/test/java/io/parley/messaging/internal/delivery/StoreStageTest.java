@@ -9,7 +9,12 @@ import io.parley.messaging.Direction;
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.clock.ClockOffsetEstimator;
+import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.HybridTimestamp;
+import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.internal.transport.PendingAck;
+import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.store.ForwardingMessageStore;
 import io.parley.messaging.store.InMemoryMessageStore;
@@ -128,6 +133,45 @@ class StoreStageTest {
         assertThat(memory.history(HistoryQuery.builder().direction(Direction.RECEIVED).build()))
                 .extracting(Message::sequence).containsExactly(1L);
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 1);
+    }
+
+    /**
+     * A connection replaced by a new one while it carried messages: the peer's Resume on the new one reached the
+     * store thread first, then messages that came in on the old one (whose acks are lost with it), then this
+     * node's own Resume. The own Resume counts those messages as held, so the sender will not send them again;
+     * they must be acked again on the new connection, or the sender waits for acks until some later reconnect.
+     */
+    @Test
+    void messagesCountedInOwnResumeButReceivedOnAReplacedConnectionAreAckedAgainOnTheNewOne() throws Exception {
+        memory.open(SELF);
+        release.countDown();
+        stage.start();
+        EmbeddedChannel oldChannel = new EmbeddedChannel();
+        Session old = new Session(PEER, 7, oldChannel, false, "");
+        Session current = new Session(PEER, 7, channel, true, "");
+        PeerLink link = new PeerLink(PEER, channel.eventLoop(), 16, 100, 16, stage,
+                new HybridLogicalClock(WallClock.system()), WallClock.system(), new ClockOffsetEstimator(), executor,
+                new Quiescence());
+
+        stage.submitPeerResumed(current, 0);
+        stage.barrier().get(10, TimeUnit.SECONDS);
+        for (int seq = 1; seq <= 3; seq++) {
+            stage.submitReceive(old, received(seq), seq - 1, new HybridTimestamp(seq, 0));
+        }
+        oldChannel.close();
+        stage.submitResume(link, current, 0);
+        stage.barrier().get(10, TimeUnit.SECONDS);
+        channel.runPendingTasks();
+
+        // In the order written: this node's Resume, then the acks.
+        List<Object> written = new java.util.ArrayList<>();
+        for (Object o; (o = channel.readOutbound()) != null; ) {
+            written.add(o instanceof PendingAck a ? a.seq() : o);
+        }
+        assertThat(written).first().isInstanceOfSatisfying(Frame.class,
+                f -> assertThat(f.getResume().getReceivedSeq()).as("own Resume counts them").isEqualTo(3));
+        assertThat(written.subList(1, written.size())).as("acked again on the new connection").containsExactly(1L, 2L, 3L);
+        oldChannel.finishAndReleaseAll();
     }
 
     @Test
