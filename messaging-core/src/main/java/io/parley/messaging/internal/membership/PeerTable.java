@@ -548,10 +548,12 @@ public final class PeerTable implements SessionEvents {
             p.lastError = null;
             p.attempts = 0;
             moveTo(p, PeerState.UP);
+            // Under the lock, so that links are told of sessions in the order they became current: an attach of a
+            // session that a newer one has meanwhile replaced never lands after the newer one's.
+            p.link.attach(session);
         }
         log.info("{}: connected to {} ({} {})", self, session.peer(), session.dialedBySelf() ? "dialled" : "accepted",
                 session.channel().remoteAddress());
-        p.link.attach(session);
     }
 
     @Override
