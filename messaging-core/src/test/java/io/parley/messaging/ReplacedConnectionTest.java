@@ -1,0 +1,82 @@
+package io.parley.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A connection replaced while it carries a stream, as in a cluster found by DNS: node "z" dials "a" and streams to
+ * it; part-way through, a's DNS name starts listing z's address, a dials it, and that connection (the smaller id's
+ * dial) replaces z's on both sides. Messages are then in flight on the old connection, in both nodes' store queues
+ * and on the new one at once. Every receipt must come in promptly, on the new connection, with no later reconnect
+ * to help.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReplacedConnectionTest {
+
+    private static final int ROUNDS = 30;
+    private static final int MESSAGES = 2_000;
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+
+    @Test
+    void everyReceiptOfAStreamWhoseConnectionIsReplacedArrivesOnTheNewConnection() throws Exception {
+        int replaced = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            NodeId a = NodeId.of("a" + round);
+            NodeId z = NodeId.of("z" + round);
+            AtomicBoolean listed = new AtomicBoolean();
+            // z listens on every interface and the DNS name lists 127.0.0.2, an address of z that a has not met: so
+            // a dials it although it is connected to z (as a container's DNS lists an IP, not the name z advertises).
+            try (Node nz = Node.builder().id(z).listen("0.0.0.0", 0).build().start();
+                 Node na = Node.builder().id(a).discoverDns("z.test", nz.localAddress().getPort(), Duration.ofMillis(20))
+                         .build().dnsResolver(name -> {
+                             if (!listed.get()) {
+                                 throw new UnknownHostException(name + " lists no one yet");
+                             }
+                             return List.of(InetAddress.getByName("127.0.0.2"));
+                         }).start()) {
+                nz.addPeer(new PeerAddress(a, "127.0.0.1", na.localAddress().getPort()));
+                List<CompletableFuture<Receipt>> receipts = new ArrayList<>(MESSAGES);
+                for (int i = 0; i < MESSAGES; i++) {
+                    receipts.add(nz.send(a, ("m" + i).getBytes(StandardCharsets.UTF_8)));
+                    if (i == MESSAGES / 4) {
+                        await().atMost(Duration.ofSeconds(10)).until(() -> hasReceived(na));
+                        listed.set(true); // a finds z's address, dials it, and replaces z's connection
+                    }
+                }
+
+                CompletableFuture.allOf(receipts.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+                assertThat(receipts).allSatisfy(r -> assertThat(r.join().status()).isEqualTo(DeliveryStatus.DELIVERED));
+                List<Message> stored = StoredRows.all(na::history, HistoryQuery.builder().direction(Direction.RECEIVED));
+                assertThat(stored).extracting(Message::sequence).as("round %d: each stored once, in order", round)
+                        .containsExactlyElementsOf(LongStream.rangeClosed(1, MESSAGES).boxed().toList());
+                assertThat(logs.lines()).as("round %d: z's connection was only replaced, never lost", round)
+                        .noneMatch(l -> l.contains(z + ": connection to " + a + " closed"));
+                if (logs.lines().stream().anyMatch(l -> l.contains(a + ": connected to " + z + " (dialled"))) {
+                    replaced++;
+                }
+            }
+        }
+        // The point of the test: in most rounds a's dial did replace z's mid-stream.
+        assertThat(replaced).as("rounds whose connection was replaced").isGreaterThan(ROUNDS / 2);
+    }
+
+    private static boolean hasReceived(Node n) {
+        return !n.history(HistoryQuery.builder().direction(Direction.RECEIVED).limit(1).build()).isEmpty();
+    }
+}
