@@ -83,7 +83,7 @@ class HttpApiIT {
             assertThat(broadcast.status()).isEqualTo(202);
             String copy = broadcast.json().get("ids").get("a").asText();
             await().atMost(WAIT).untilAsserted(() ->
-                    assertThat(get(apiB + "/messages/" + copy).json().get("status").asText()).isEqualTo("DELIVERED"));
+                    assertThat(get(apiB + "/messages/" + copy).json().path("status").asText()).isEqualTo("DELIVERED"));
 
             JsonNode peers = get(apiA + "/peers").json();
             assertThat(peers).singleElement().satisfies(p -> {
@@ -149,7 +149,7 @@ class HttpApiIT {
             assertThat(accepted.status()).isEqualTo(202);
             String id = accepted.json().get("id").asText();
             await().atMost(WAIT).untilAsserted(() ->
-                    assertThat(get(api + "/nodes/n2/messages/" + id).json().get("status").asText()).isEqualTo("RECEIVED"));
+                    assertThat(get(api + "/nodes/n2/messages/" + id).json().path("status").asText()).isEqualTo("RECEIVED"));
             assertThat(get(api + "/nodes/n2/peers").json()).extracting(p -> p.get("id").asText()).containsExactly("n1");
             assertThat(get(api + "/nodes/n2/metrics").body()).contains("parley_messages_received_total{node=\"n2\"} 1.0");
             // The console reported the delivery the HTTP API asked for.
@@ -176,7 +176,7 @@ class HttpApiIT {
             assertThat(accepted.status()).isEqualTo(202);
             String id = accepted.json().get("id").asText();
             await().atMost(WAIT).untilAsserted(() ->
-                    assertThat(get(http(c) + "/messages/" + id).json().get("status").asText()).isEqualTo("DELIVERED"));
+                    assertThat(get(http(c) + "/messages/" + id).json().path("status").asText()).isEqualTo("DELIVERED"));
         }
     }
 
