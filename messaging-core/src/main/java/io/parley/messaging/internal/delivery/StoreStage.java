@@ -122,6 +122,8 @@ public final class StoreStage implements AutoCloseable {
     // in between.
     private final Map<Session, Long> halfResumed = new WeakHashMap<>();
     private static final long OWN_RESUME_FIRST = Long.MIN_VALUE;
+    // Per stream, the session this node last sent its Resume on: the only one its messages are taken from.
+    private final Map<StreamKey, Session> resumedSessions = new HashMap<>();
     private final Thread thread;
     private final InboundGate gate;
     private volatile boolean stopping;
@@ -243,64 +245,46 @@ public final class StoreStage implements AutoCloseable {
     private void process(List<Op> ops) {
         List<OutboundMessage> sends = new ArrayList<>();
         List<ReceiveOp> receives = new ArrayList<>();
+        List<Message> refused = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
         List<Op> afterCommit = new ArrayList<>();
         List<ResumeReply> resumes = new ArrayList<>();
         Set<Session> broken = new HashSet<>();
-        for (Op op : ops) {
-            if (op instanceof SendOp s) {
-                sends.add(s.message());
-            } else if (op instanceof ReceiveOp r) {
-                if (!broken.contains(r.session()) && inOrder(r)) {
-                    receives.add(r);
-                } else {
-                    broken.add(r.session());
-                    gate.released(List.of(r.message()));
-                }
-            } else if (op instanceof Outcome o) {
-                outcomes.add(o);
-            } else if (op instanceof ResumeOp r) {
-                // The watermark as of this point in the queue: what came before is in this batch or an earlier one.
-                long held = watermark(StreamKey.of(r.session()));
-                resumes.add(new ResumeReply(r.link(), r.session(), held, r.settledSeq()));
-                Long ackedAgain = halfResumed.remove(r.session());
-                if (ackedAgain == null) {
-                    halfResumed.put(r.session(), OWN_RESUME_FIRST);
-                } else if (held > ackedAgain) {
-                    // The peer's Resume came first, then messages on an older connection (their acks went to it,
-                    // and may be lost with it). This Resume tells the peer they are held, so it will not send them
-                    // again: ack them again here.
-                    afterCommit.add(new AckAgainOp(r.session(), ackedAgain, held));
-                }
-            } else if (op instanceof PeerResumedOp p) {
-                StreamKey key = StreamKey.of(p.session());
-                long held = watermark(key);
-                if (p.peerSettledSeq() > held) {
-                    log.info("{}: {} has settled its stream up to {} and this store holds it up to {}; taking it up after {}",
-                            self, p.session().peer(), p.peerSettledSeq(), held, p.peerSettledSeq());
-                    watermarks.put(key, p.peerSettledSeq());
-                }
-                // What arrives later in the queue is acked as it is committed; only what was held before is acked again.
-                afterCommit.add(new AckAgainOp(p.session(), p.peerSettledSeq(), held));
-                if (halfResumed.remove(p.session()) == null) {
-                    halfResumed.put(p.session(), Math.max(held, p.peerSettledSeq()));
-                }
-            } else {
-                afterCommit.add(op); // loads and barriers see this batch committed
-            }
-        }
         WriteResult result;
         try {
-            uncommittedSends.addAndGet(-sends.size()); // committed or failed below, either way no longer queued
+            // Inside the try: the watermarks read here come from the store, and a read that fails fails the batch
+            // like a write that fails, answering every operation in it.
+            for (Op op : ops) {
+                if (op instanceof SendOp s) {
+                    sends.add(s.message());
+                } else if (op instanceof ReceiveOp r) {
+                    if (!broken.contains(r.session()) && fromResumedSession(r) && inOrder(r)) {
+                        receives.add(r);
+                    } else {
+                        broken.add(r.session());
+                        refused.add(r.message());
+                    }
+                } else if (op instanceof Outcome o) {
+                    outcomes.add(o);
+                } else if (op instanceof ResumeOp r) {
+                    resumes.add(resume(r, afterCommit));
+                } else if (op instanceof PeerResumedOp p) {
+                    peerResumed(p, afterCommit);
+                } else {
+                    afterCommit.add(op); // loads and barriers see this batch committed
+                }
+            }
             result = store.apply(new WriteBatch(
                     sends.stream().map(OutboundMessage::message).toList(),
                     receives.stream().map(ReceiveOp::message).toList(),
                     outcomes.stream().map(o -> new DeliveryUpdate(o.link().peer(), o.seq(), o.status(), o.receiverTimeMicros())).toList()));
         } catch (RuntimeException e) {
-            failBatch(e, sends, receives, outcomes, resumes, afterCommit);
-            afterCommit.forEach(op -> { if (op instanceof BarrierOp b) b.done().complete(null); });
+            failBatch(e, ops);
             return;
+        } finally {
+            uncommittedSends.addAndGet(-countSends(ops)); // committed or failed, either way no longer queued
         }
+        gate.released(refused);
         passOnSends(sends);
         passOnReceives(receives, result.received());
         passOnOutcomes(outcomes);
@@ -322,9 +306,77 @@ public final class StoreStage implements AutoCloseable {
                 log.error("{}: could not read the store for {}", self, op, e);
                 if (op instanceof LoadOp l) {
                     l.link().onLoaded(l.afterSeq(), l.limit(), List.of()); // tried again on its next pump
+                } else if (op instanceof AckAgainOp a) {
+                    close(a.session(), "receiver could not read its store to acknowledge again; reconnect and retry");
                 }
             }
         }
+    }
+
+    private static int countSends(List<Op> ops) {
+        int n = 0;
+        for (Op op : ops) {
+            if (op instanceof SendOp) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * This node's Resume on a new session: how far the peer's stream is held as of this point in the queue (what
+     * came before is in this batch or an earlier one). From here on that session is the stream's only way in.
+     */
+    private ResumeReply resume(ResumeOp r, List<Op> afterCommit) {
+        StreamKey key = StreamKey.of(r.session());
+        long held = watermark(key);
+        resumedSessions.put(key, r.session());
+        Long ackedAgain = halfResumed.remove(r.session());
+        if (ackedAgain == null) {
+            halfResumed.put(r.session(), OWN_RESUME_FIRST);
+        } else if (held > ackedAgain) {
+            // The peer's Resume came first, then messages on an older connection (their acks went to it, and may be
+            // lost with it). This Resume tells the peer they are held, so it will not send them again: ack them
+            // again here.
+            afterCommit.add(new AckAgainOp(r.session(), ackedAgain, held));
+        }
+        return new ResumeReply(r.link(), r.session(), held, r.settledSeq());
+    }
+
+    /**
+     * The peer's Resume: its stream is settled up to {@code peerSettledSeq}. Acks again what was held before this
+     * point in the queue (what arrives later is acked as it is committed), and takes the stream up after the
+     * settled point if this store holds less.
+     */
+    private void peerResumed(PeerResumedOp p, List<Op> afterCommit) {
+        StreamKey key = StreamKey.of(p.session());
+        long held = watermark(key);
+        if (p.peerSettledSeq() > held) {
+            log.info("{}: {} has settled its stream up to {} and this store holds it up to {}; taking it up after {}",
+                    self, p.session().peer(), p.peerSettledSeq(), held, p.peerSettledSeq());
+            watermarks.put(key, p.peerSettledSeq());
+        }
+        afterCommit.add(new AckAgainOp(p.session(), p.peerSettledSeq(), held));
+        if (halfResumed.remove(p.session()) == null) {
+            halfResumed.put(p.session(), Math.max(held, p.peerSettledSeq()));
+        }
+    }
+
+    /**
+     * Whether {@code r} came on the session this node last sent its Resume on for the stream (or on the one before,
+     * while no Resume went out on a newer one). A message that was still on its way in on a replaced connection
+     * when the new one's Resume told the sender how far the stream is held is not stored: the sender sends it again
+     * on the new connection, and storing this copy could put it after later ones, or store a message the sender
+     * has meanwhile withdrawn as expired.
+     */
+    private boolean fromResumedSession(ReceiveOp r) {
+        Session resumed = resumedSessions.get(StreamKey.of(r.session()));
+        if (resumed == null || resumed == r.session()) {
+            return true;
+        }
+        log.debug("{}: dropping message {} from {} that came on a replaced connection; it is sent again on the new one",
+                self, r.message().sequence(), r.session().peer());
+        return false;
     }
 
     /** This node's Resume on {@code session}, to send for {@code link} once the batch is committed. */
@@ -484,40 +536,60 @@ public final class StoreStage implements AutoCloseable {
         });
     }
 
-    private void failBatch(RuntimeException e, List<OutboundMessage> sends, List<ReceiveOp> receives,
-                           List<Outcome> outcomes, List<ResumeReply> resumes, List<Op> afterCommit) {
-        log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", self, sends.size(),
-                receives.size(), outcomes.size(), e);
+    /**
+     * Answers every operation of a batch that could not be read for or committed: nothing in it was stored.
+     * Received messages are not acked: their connections are closed (with those of Resumes, whose watermarks
+     * counted them or may have moved), and the senders send them again when they reconnect; the watermarks are read
+     * again from the store then. Sends and outcomes fail (sent messages whose outcome was not recorded stay PENDING
+     * in the store); loads come back empty, to be asked again; barriers complete.
+     */
+    private void failBatch(RuntimeException e, List<Op> ops) {
         StoreException cause = e instanceof StoreException se ? se : new StoreException("store failed: " + e.getMessage(), e);
-        // The link skips the sequence numbers of sends that were not stored.
-        settle(sends, OutboundMessage::link, m -> m.future().completeExceptionally(cause));
-        // Received messages were not stored, so they are not acked: close their connections (and those of
-        // Resumes whose watermark counted them or moved it), and the senders retransmit when they reconnect. The
-        // watermarks are read again from the store then.
-        gate.released(receives.stream().map(ReceiveOp::message).toList());
-        watermarks.clear();
+        List<OutboundMessage> sends = new ArrayList<>();
+        List<Message> received = new ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>();
         Set<Session> sessions = new HashSet<>();
-        receives.forEach(r -> sessions.add(r.session()));
-        resumes.forEach(r -> sessions.add(r.session()));
-        afterCommit.forEach(op -> {
-            if (op instanceof AckAgainOp a) {
-                sessions.add(a.session());
-            }
-        });
-        for (Session session : sessions) {
-            Channel ch = session.channel();
-            if (ch.isActive()) {
-                ch.writeAndFlush(Frames.error(Error.Code.CODE_INTERNAL, "receiver could not store messages; reconnect and retry"))
-                        .addListener(ChannelFutureListener.CLOSE);
+        for (Op op : ops) {
+            if (op instanceof SendOp s) {
+                sends.add(s.message());
+            } else if (op instanceof ReceiveOp r) {
+                received.add(r.message());
+                sessions.add(r.session());
+            } else if (op instanceof Outcome o) {
+                outcomes.add(o);
+            } else if (op instanceof ResumeOp r) {
+                sessions.add(r.session());
+            } else if (op instanceof PeerResumedOp p) {
+                sessions.add(p.session()); // and its ack-again, made from it
+            } else if (op instanceof LoadOp l) {
+                l.link().onLoaded(l.afterSeq(), l.limit(), List.of());
             }
         }
-        // Outcomes were not recorded; their messages stay PENDING in the store, and their futures fail.
+        log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", self, sends.size(),
+                received.size(), outcomes.size(), e);
+        // The link skips the sequence numbers of sends that were not stored.
+        settle(sends, OutboundMessage::link, m -> m.future().completeExceptionally(cause));
+        gate.released(received);
+        watermarks.clear();
+        sessions.forEach(s -> close(s, "receiver could not store messages; reconnect and retry"));
         settle(outcomes, Outcome::link, o -> {
             if (o.future() != null) {
                 o.future().completeExceptionally(new StoreException("the outcome (" + o.status() + ") of message " + idOf(o)
                         + " to " + o.link().peer() + " could not be stored", cause));
             }
         });
+        ops.forEach(op -> {
+            if (op instanceof BarrierOp b) {
+                b.done().complete(null);
+            }
+        });
+    }
+
+    private static void close(Session session, String why) {
+        Channel ch = session.channel();
+        if (ch.isActive()) {
+            ch.writeAndFlush(Frames.error(Error.Code.CODE_INTERNAL, why)).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Commits what is queued, then stops the thread; waits for it at most 30 s. */

@@ -149,9 +149,7 @@ class StoreStageTest {
         EmbeddedChannel oldChannel = new EmbeddedChannel();
         Session old = new Session(PEER, 7, oldChannel, false, "");
         Session current = new Session(PEER, 7, channel, true, "");
-        PeerLink link = new PeerLink(PEER, channel.eventLoop(), 16, 100, 16, stage,
-                new HybridLogicalClock(WallClock.system()), WallClock.system(), new ClockOffsetEstimator(), executor,
-                new Quiescence());
+        PeerLink link = link();
 
         stage.submitPeerResumed(current, 0);
         stage.barrier().get(10, TimeUnit.SECONDS);
@@ -172,6 +170,100 @@ class StoreStageTest {
                 f -> assertThat(f.getResume().getReceivedSeq()).as("own Resume counts them").isEqualTo(3));
         assertThat(written.subList(1, written.size())).as("acked again on the new connection").containsExactly(1L, 2L, 3L);
         oldChannel.finishAndReleaseAll();
+    }
+
+    /**
+     * Once this node's Resume on a new connection has told the sender how far its stream is held, a message still
+     * on its way in on the replaced connection is not stored (the sender sends it again on the new one, after that
+     * point); the same message on the new connection is.
+     */
+    @Test
+    void aMessageStillComingInOnAReplacedConnectionAfterTheNewOnesResumeIsNotStored() throws Exception {
+        memory.open(SELF);
+        release.countDown();
+        stage.start();
+        EmbeddedChannel oldChannel = new EmbeddedChannel();
+        Session old = new Session(PEER, 7, oldChannel, false, "");
+        Session current = new Session(PEER, 7, channel, true, "");
+        for (int seq = 1; seq <= 2; seq++) {
+            stage.submitReceive(old, received(seq), seq - 1, new HybridTimestamp(seq, 0));
+        }
+        stage.submitResume(link(), current, 0);
+        stage.submitReceive(old, received(3), 2, new HybridTimestamp(3, 0));
+        stage.barrier().get(10, TimeUnit.SECONDS);
+
+        assertThat(memory.receivedWatermark(PEER, 7)).as("the late copy on the old connection").isEqualTo(2);
+
+        stage.submitReceive(current, received(3), 2, new HybridTimestamp(3, 0));
+        stage.barrier().get(10, TimeUnit.SECONDS);
+        assertThat(memory.receivedWatermark(PEER, 7)).as("sent again on the new connection").isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 3 && gate.backlog() == 0);
+        assertThat(heard).extracting(Message::sequence).containsExactly(1L, 2L, 3L);
+        channel.runPendingTasks();
+        oldChannel.runPendingTasks();
+        oldChannel.finishAndReleaseAll();
+    }
+
+    /**
+     * A store read that fails while the batch is sorted (a watermark) fails the whole batch like a failed commit:
+     * sends fail, the connection whose message could not be checked is closed with an Error, the gate lets the
+     * message go, barriers complete; and the thread goes on with the next batch.
+     */
+    @Test
+    void aStoreReadThatFailsBeforeTheCommitAnswersEveryOperationOfTheBatch() throws Exception {
+        memory.open(SELF);
+        release.countDown();
+        java.util.concurrent.atomic.AtomicBoolean failReads = new java.util.concurrent.atomic.AtomicBoolean(true);
+        MessageStore failing = new ForwardingMessageStore(memory) {
+            @Override
+            public long receivedWatermark(NodeId sender, long senderIncarnation) {
+                if (failReads.get()) {
+                    throw new io.parley.messaging.store.StoreException("disk I/O error (test)");
+                }
+                return super.receivedWatermark(sender, senderIncarnation);
+            }
+        };
+        StoreStage failingStage = new StoreStage(SELF, failing, executor,
+                new ListenerDispatcher(SELF, this::listen, executor, gate), gate, Thread::new);
+        try {
+            Session session = new Session(PEER, 7, channel, false, "");
+            java.util.concurrent.CompletableFuture<io.parley.messaging.Receipt> sent = new java.util.concurrent.CompletableFuture<>();
+            assertThat(failingStage.reserveSend()).isTrue();
+            failingStage.submitSend(new OutboundMessage(sent(1), sent, link()));
+            failingStage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
+            java.util.concurrent.CompletableFuture<Void> barrier = failingStage.barrier();
+            failingStage.start(); // all three in its first batch
+
+            barrier.get(10, TimeUnit.SECONDS);
+            assertThat(sent).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                    .havingRootCause().withMessageContaining("disk I/O error");
+            channel.runPendingTasks();
+            assertThat(channel.isOpen()).as("the connection whose message was not stored").isFalse();
+            assertThat((Frame) channel.readOutbound()).satisfies(f -> assertThat(f.hasError()).isTrue());
+            assertThat(gate.backlog()).isZero();
+            assertThat(memory.receivedWatermark(PEER, 7)).isZero();
+            assertThat(failingStage.reserveSend()).as("the failed send no longer counts as queued").isTrue();
+
+            failReads.set(false);
+            EmbeddedChannel next = new EmbeddedChannel();
+            failingStage.submitReceive(new Session(PEER, 7, next, false, ""), received(1), 0, new HybridTimestamp(2, 0));
+            failingStage.barrier().get(10, TimeUnit.SECONDS);
+            assertThat(memory.receivedWatermark(PEER, 7)).as("stored when the sender sends it again").isEqualTo(1);
+            next.runPendingTasks();
+            next.finishAndReleaseAll();
+        } finally {
+            failingStage.close();
+        }
+    }
+
+    private PeerLink link() {
+        return new PeerLink(PEER, channel.eventLoop(), 16, 100, 16, stage, new HybridLogicalClock(WallClock.system()),
+                WallClock.system(), new ClockOffsetEstimator(), executor, new Quiescence());
+    }
+
+    private static Message sent(long seq) {
+        return new Message(UUID.randomUUID(), SELF, PEER, Direction.SENT, DeliveryStatus.PENDING, 9, seq, seq,
+                Message.UNKNOWN_TIME, new HybridTimestamp(seq, 0), new byte[] {4, 5, 6});
     }
 
     @Test
