@@ -41,8 +41,12 @@ public final class InboundGate {
     public void admitted(Channel channel, int payloadBytes) {
         int waiting = messages.incrementAndGet();
         long waitingBytes = bytes.addAndGet(payloadBytes);
-        if ((waiting > HIGH_WATER_MESSAGES || waitingBytes > HIGH_WATER_BYTES) && paused.add(channel)) {
+        if ((waiting > HIGH_WATER_MESSAGES || waitingBytes > HIGH_WATER_BYTES) && !paused.contains(channel)) {
+            // Switched off before it is listed: a release that drains the backlog in between would otherwise take
+            // it off the list and switch it on, and then it would be switched off for good. Listed after, it is
+            // switched on by a later release, at the latest that of the message just admitted.
             channel.config().setAutoRead(false);
+            paused.add(channel);
             log.debug("{}: {} received messages ({} bytes) wait for the store or the listener; pausing reads on {}",
                     self, waiting, waitingBytes, channel.remoteAddress());
         }

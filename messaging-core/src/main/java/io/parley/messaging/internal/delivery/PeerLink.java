@@ -430,14 +430,17 @@ public final class PeerLink {
         long nanos = System.nanoTime();
         long micros = clock.nowMicros();
         while (inflight < window && sendNext <= loadedTo) {
-            long seq = sendNext++;
+            long seq = sendNext;
             if (!(ring.get(seq) instanceof OutboundMessage m)) {
+                sendNext++;
                 continue; // settled
             }
             if (m.message().expiresAtMicros() <= micros) {
-                withdraw(seq, m);
+                withdraw(seq, m); // not yet below sendNext, so not counted in flight
+                sendNext = Math.max(sendNext, seq + 1);
                 continue;
             }
+            sendNext++;
             m.lastSentNanos = nanos;
             m.lastSentMicros = micros;
             ch.write(m.frame(previousSent), ch.voidPromise());
