@@ -27,8 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One node of this process as the demo runs it: every message it receives and every receipt or failure of a message
- * it sends goes to the {@link EventSink} and the {@link NodeMetrics}; every send of the console, the HTTP API and
- * {@link Broadcasts} goes through {@link #send}.
+ * it sends goes to the {@link EventSink} and the {@link NodeMetrics}, and every change of a peer's state to the sink
+ * through its {@link PeerReporter}; every send of the console, the HTTP API and {@link Broadcasts} goes through
+ * {@link #send}.
  */
 final class DemoNode implements AutoCloseable {
 
@@ -37,19 +38,23 @@ final class DemoNode implements AutoCloseable {
     private final Path store;
     private final EventSink sink;
     private final NodeMetrics metrics;
+    private final PeerReporter peerReporter;
     private final Set<CompletableFuture<Receipt>> awaiting = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
     private DemoNode(NodeBuilder builder, Path store, EventSink sink) {
         this.store = store;
         this.sink = sink;
-        this.node = builder.onMessage(this::onMessage).build();
+        this.peerReporter = new PeerReporter(sink);
+        this.node = builder.onMessage(this::onMessage).onPeerEvent(peerReporter).peerEventExecutor(peerReporter.executor())
+                .build();
         this.id = node.id();
         this.metrics = new NodeMetrics(id, this::peers, awaiting::size);
     }
 
     /**
-     * Builds and starts a node whose messages are kept in {@code store}.
+     * Builds and starts a node whose messages are kept in {@code store}; once it is listening, its peers' state changes
+     * are reported.
      *
      * @throws DemoException if it cannot start (the port is in use, the store belongs to another node or is not a
      *     store), in one sentence
@@ -60,9 +65,11 @@ final class DemoNode implements AutoCloseable {
             n.node.start();
         } catch (MessagingException e) {
             n.metrics.close();
+            n.peerReporter.close();
             throw new DemoException("node " + n.id + " cannot start: " + e.getMessage(), e);
         }
         sink.listening(n.id, n.address(), store);
+        n.peerReporter.start(n.id, n::peers);
         return n;
     }
 
@@ -184,13 +191,23 @@ final class DemoNode implements AutoCloseable {
         return Math.max(stored, awaiting.size());
     }
 
-    /** Closes the node (it waits its close timeout for messages in flight); failures of closing are not reported one by one. */
+    /** Reports no more changes of peers' states: a session that ends says nothing after it is done. */
+    void stopPeerReports() {
+        peerReporter.stop();
+    }
+
+    /**
+     * Closes the node (it waits its close timeout for messages in flight), saying nothing of its peers going meanwhile;
+     * failures of closing are not reported one by one.
+     */
     @Override
     public void close() {
         closing = true;
+        peerReporter.stop();
         try {
             node.close();
         } finally {
+            peerReporter.close();
             metrics.close();
         }
     }

@@ -105,7 +105,6 @@ final class LocalCommand implements Callable<Integer> {
             if (options.http != null) {
                 session.serveHttp(options.http); // once every node knows every other, so no request meets a stranger
             }
-            session.watchPeers();
             if (greet) {
                 greet(started);
             }

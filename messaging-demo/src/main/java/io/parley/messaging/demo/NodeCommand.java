@@ -107,7 +107,6 @@ final class NodeCommand implements Callable<Integer> {
             if (options.http != null) {
                 session.serveHttp(options.http);
             }
-            session.watchPeers();
             return session.interact(io, options.drainTimeout);
         }
     }

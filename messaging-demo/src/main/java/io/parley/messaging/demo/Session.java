@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nodes this process runs and what serves them: the peer watch, the HTTP API, the console or, headless, nothing
- * but a wait for a signal. {@link #close()} (also run by SIGINT or SIGTERM) closes the HTTP API, the watch and the
- * nodes, last started first, each waiting its close timeout for messages in flight.
+ * The nodes this process runs and what serves them: the HTTP API, the console or, headless, nothing but a wait for a
+ * signal. {@link #close()} (also run by SIGINT or SIGTERM) closes the HTTP API, stops every node's peer reports, then
+ * closes the nodes, last started first, each waiting its close timeout for messages in flight.
  */
 final class Session implements AutoCloseable {
 
@@ -28,7 +28,6 @@ final class Session implements AutoCloseable {
     private final List<DemoNode> nodes = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread shutdownHook = new Thread(this::closeOnSignal, "parley-shutdown");
-    private PeerWatch watch;
     private HttpApi http;
     private boolean closing;
 
@@ -71,12 +70,6 @@ final class Session implements AutoCloseable {
         sink.http(api.address());
     }
 
-    /** Starts reporting peers' state changes. */
-    synchronized void watchPeers() {
-        watch = PeerWatch.of(nodes, sink);
-        watch.start();
-    }
-
     /**
      * Reads and carries out commands until the end of input, then waits up to {@code drainTimeout} for every pending
      * receipt. Headless ({@code io.source()} null), waits for SIGINT or SIGTERM instead.
@@ -98,6 +91,7 @@ final class Session implements AutoCloseable {
                     + all.stream().mapToLong(DemoNode::pendingCount).sum() + " pending messages (Ctrl-C to stop waiting)");
         }
         Drain.Result drained = Drain.await(all, drainTimeout);
+        all.forEach(DemoNode::stopPeerReports); // drained is the last event
         sink.drained(drained.pending(), drained.waitedMillis());
         if (!io.interactive() && failures > 0) {
             sink.info(failures + " command" + (failures == 1 ? "" : "s") + " failed");
@@ -147,9 +141,7 @@ final class Session implements AutoCloseable {
             if (http != null) {
                 http.close();
             }
-            if (watch != null) {
-                watch.close();
-            }
+            toClose.forEach(DemoNode::stopPeerReports); // not one line per peer of each node closed after it
             Collections.reverse(toClose);
             for (DemoNode n : toClose) {
                 try {

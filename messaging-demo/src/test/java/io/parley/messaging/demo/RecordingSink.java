@@ -18,12 +18,15 @@ final class RecordingSink implements EventSink {
     }
 
     final List<PeerSeen> peers = new CopyOnWriteArrayList<>();
+    /** Each node's {@code listening} and {@code peer} events in the order they came: "a listening", "a sees b UP: reason". */
+    final List<String> said = new CopyOnWriteArrayList<>();
     final List<Message> received = new CopyOnWriteArrayList<>();
     final List<Receipt> delivered = new CopyOnWriteArrayList<>();
     final List<String> failed = new CopyOnWriteArrayList<>();
 
     @Override
     public void listening(NodeId node, String address, Path store) {
+        said.add(node + " listening");
     }
 
     @Override
@@ -48,6 +51,7 @@ final class RecordingSink implements EventSink {
     @Override
     public void peer(NodeId node, PeerInfo info) {
         peers.add(new PeerSeen(node, info));
+        said.add(node + " sees " + info.id() + " " + info.state() + info.lastError().map(e -> ": " + e).orElse(""));
     }
 
     @Override
