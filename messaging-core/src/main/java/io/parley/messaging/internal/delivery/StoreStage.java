@@ -47,7 +47,13 @@ import org.slf4j.LoggerFactory;
  * received messages to the listener (so nothing is acked before it is stored), receipts to their futures.
  *
  * <p>It also checks the order of each incoming stream: a sequence number beyond the next expected one means the
- * peer skipped messages, and its connection is closed rather than anything stored out of order.
+ * peer skipped messages, and its connection is closed rather than anything stored out of order. And it takes each
+ * stream only from the connection this node last sent its Resume on: once that Resume has told the sender how far
+ * the stream is held, what a replaced connection still brings in is dropped, and comes again on the new one.
+ *
+ * <p>A batch that fails, in a read while it is sorted or in its commit, stores nothing and answers every
+ * operation in it: sends and outcomes fail, the connections of its received messages and Resumes are closed (the
+ * senders send again when they reconnect), loads come back empty, barriers complete.
  */
 public final class StoreStage implements AutoCloseable {
 
