@@ -9,10 +9,13 @@ import java.lang.reflect.Method;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.NonBlockingReader;
 
 /**
  * The console's input and output, chosen once: on a terminal, JLine (line editing, history kept in a file, events
@@ -69,6 +72,57 @@ final class ConsoleIo implements AutoCloseable {
     /** Where commands come from; null when none are read ({@code --headless}). */
     LineSource source() {
         return source;
+    }
+
+    /**
+     * While the program waits for receipts after the last command, a Ctrl-C typed at the terminal runs
+     * {@code onCtrlC}: the terminal is put in a mode where Ctrl-C is a key this reads, not a signal, so the key is
+     * heard whatever a signal would meet (a terminal library between two modes, a line discipline that is busy).
+     * Nothing happens without a terminal; SIGINT from elsewhere still reaches the shutdown hook.
+     *
+     * @return what ends the watch and gives the terminal its mode back
+     */
+    Watch watchCtrlC(Runnable onCtrlC) {
+        if (terminal == null) {
+            return () -> { };
+        }
+        Attributes before = terminal.getAttributes();
+        Attributes keys = new Attributes(before);
+        keys.setLocalFlag(Attributes.LocalFlag.ISIG, false);
+        keys.setLocalFlag(Attributes.LocalFlag.ICANON, false);
+        keys.setLocalFlag(Attributes.LocalFlag.ECHO, false);
+        terminal.setAttributes(keys);
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            try {
+                while (watching.get()) {
+                    int key = terminal.reader().read(100);
+                    if (key == CTRL_C && watching.get()) {
+                        onCtrlC.run();
+                        return;
+                    }
+                    if (key == NonBlockingReader.EOF) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // the terminal closed: nothing more to hear
+            }
+        }, "parley-ctrl-c");
+        watcher.setDaemon(true);
+        watcher.start();
+        return () -> {
+            watching.set(false);
+            terminal.setAttributes(before);
+        };
+    }
+
+    private static final int CTRL_C = 3;
+
+    /** A watch that {@link #close()} ends. */
+    interface Watch extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Whether a person types the commands at a terminal. */

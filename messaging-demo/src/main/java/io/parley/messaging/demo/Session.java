@@ -90,7 +90,11 @@ final class Session implements AutoCloseable {
             sink.info("waiting up to " + Durations.format(drainTimeout) + " for the receipts of "
                     + all.stream().mapToLong(DemoNode::pendingCount).sum() + " pending messages (Ctrl-C to stop waiting)");
         }
-        Drain.Result drained = Drain.await(all, drainTimeout);
+        Drain.Result drained;
+        // Ctrl-C ends the wait as SIGINT would: the exit runs the shutdown hook, which closes the nodes gracefully.
+        try (ConsoleIo.Watch ctrlC = io.watchCtrlC(() -> Runtime.getRuntime().exit(130))) {
+            drained = Drain.await(all, drainTimeout);
+        }
         all.forEach(DemoNode::stopPeerReports); // drained is the last event
         sink.drained(drained.pending(), drained.waitedMillis());
         if (!io.interactive() && failures > 0) {

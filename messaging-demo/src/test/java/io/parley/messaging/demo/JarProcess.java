@@ -253,9 +253,11 @@ final class JarProcess implements AutoCloseable {
     int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                String threads = threadDumps();
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new AssertionError(name + " did not exit within " + timeout + "\n--- out:\n" + tail(out())
-                        + "\n--- err:\n" + tail(err()));
+                        + "\n--- err:\n" + tail(err()) + "\n--- threads:\n" + threads);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -270,6 +272,27 @@ final class JarProcess implements AutoCloseable {
             }
         }
         return process.exitValue();
+    }
+
+    /** The threads of every JVM of this process (itself, or under the terminal's script), for a failure message. */
+    private String threadDumps() {
+        StringBuilder out = new StringBuilder();
+        Path jstack = Path.of(System.getProperty("java.home"), "bin", "jstack");
+        Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false))
+                .forEach(h -> {
+                    try {
+                        Process p = new ProcessBuilder(jstack.toString(), String.valueOf(h.pid())).redirectErrorStream(true).start();
+                        byte[] dump = p.getInputStream().readAllBytes();
+                        p.waitFor(10, TimeUnit.SECONDS);
+                        out.append("pid ").append(h.pid()).append(":\n").append(new String(dump, StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        out.append("pid ").append(h.pid()).append(": no thread dump: ").append(e.getMessage()).append('\n');
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        return out.length() == 0 ? "(no JVM found)" : out.toString();
     }
 
     int exitCode() {
