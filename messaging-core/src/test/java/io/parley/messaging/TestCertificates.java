@@ -31,7 +31,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificate authorities and node certificates made on the fly (EC P-256), written as PEM files for tests. */
-final class TestCertificates {
+public final class TestCertificates {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -39,10 +39,10 @@ final class TestCertificates {
     }
 
     /** A node's key pair as files: its certificate (PEM) and its PKCS#8 key (PEM). */
-    record NodeFiles(Path certificate, Path key, X509Certificate x509, KeyPair keys) {
+    public record NodeFiles(Path certificate, Path key, X509Certificate x509, KeyPair keys) {
 
         /** The same key material as a key manager factory (from an in-memory PKCS#12 key store). */
-        KeyManagerFactory keyManagers() {
+        public KeyManagerFactory keyManagers() {
             try {
                 KeyStore store = KeyStore.getInstance("PKCS12");
                 store.load(null, null);
@@ -57,7 +57,7 @@ final class TestCertificates {
     }
 
     /** A certificate authority that signs node certificates. */
-    static final class Ca {
+    public static final class Ca {
         private final String name;
         private final KeyPair keys;
         private final X509Certificate certificate;
@@ -71,17 +71,17 @@ final class TestCertificates {
         }
 
         /** A new CA whose files go to {@code dir}. */
-        static Ca create(String name, Path dir) {
+        public static Ca create(String name, Path dir) {
             return new Ca(name, dir);
         }
 
         /** The CA's certificate, as a PEM file: what nodes trust. */
-        Path certificateFile() {
+        public Path certificateFile() {
             return write(dir.resolve(name + "-ca.pem"), pem("CERTIFICATE", encoded(certificate)));
         }
 
         /** A certificate for {@code nodeId}, naming it as its CN and as a DNS subject alternative name. */
-        NodeFiles issue(String nodeId) {
+        public NodeFiles issue(String nodeId) {
             return issue(nodeId, nodeId, nodeId);
         }
 
@@ -89,7 +89,7 @@ final class TestCertificates {
          * A certificate for a node whose files are named {@code fileName}, with subject CN {@code cn} and, unless
          * null, the DNS subject alternative name {@code san}.
          */
-        NodeFiles issue(String fileName, String cn, String san) {
+        public NodeFiles issue(String fileName, String cn, String san) {
             KeyPair nodeKeys = ecKeys();
             X509Certificate cert = sign(new X500Name("CN=" + cn), nodeKeys, new X500Name("CN=" + name), keys, false, san);
             Path certFile = write(dir.resolve(fileName + ".crt"), pem("CERTIFICATE", encoded(cert)));
@@ -98,7 +98,7 @@ final class TestCertificates {
         }
 
         /** TLS settings for a node with this CA's certificate for {@code nodeId}, trusting this CA. */
-        Tls tlsFor(String nodeId) {
+        public Tls tlsFor(String nodeId) {
             NodeFiles files = issue(nodeId);
             return Tls.builder().keyPair(files.certificate(), files.key()).trustedCertificates(certificateFile()).build();
         }
