@@ -18,6 +18,7 @@ import io.parley.messaging.internal.membership.Gossiper;
 import io.parley.messaging.internal.membership.PeerEventDispatcher;
 import io.parley.messaging.internal.membership.PeerTable;
 import io.parley.messaging.internal.transport.ChannelSettings;
+import io.parley.messaging.internal.transport.TlsContexts;
 import io.parley.messaging.internal.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -100,10 +101,12 @@ public final class Node implements AutoCloseable {
     private volatile String advertised = "";
     private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
     private final Quiescence quiescence = new Quiescence();
+    private final TlsContexts tls;
 
     Node(NodeConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.hlc = new HybridLogicalClock(config.clock());
+        this.tls = config.tls().map(t -> TlsContexts.create(t, config.id())).orElse(null);
     }
 
     /** A builder for a node. */
@@ -154,7 +157,7 @@ public final class Node implements AutoCloseable {
             peerTable.restore(config.store().outboxes());
             ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
                     config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
-                    config.limits().maxFrameBytes(), config.failureDetection());
+                    config.limits().maxFrameBytes(), config.failureDetection(), tls);
             transport = new Transport(settings, peerTable, group, blocking);
             localAddress = transport.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
             advertised = config.advertisedAddress().orElseGet(() -> PeerAddress.HostPort.format(

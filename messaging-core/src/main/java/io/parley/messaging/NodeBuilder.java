@@ -78,6 +78,7 @@ public final class NodeBuilder {
     private FailureDetection failureDetection = FailureDetection.DEFAULT;
     private PeerListener peerListener;
     private Executor peerEventExecutor;
+    private Tls tls;
 
     NodeBuilder() {
     }
@@ -174,6 +175,16 @@ public final class NodeBuilder {
      */
     public NodeBuilder gossipInterval(Duration interval) {
         this.gossipInterval = positive("gossipInterval", interval);
+        return this;
+    }
+
+    /**
+     * TLS on every connection this node dials or accepts (default: none, plain TCP), with certificates that name
+     * node ids: see {@link Tls}. All nodes of a cluster must agree: a node with TLS and one without cannot talk.
+     * {@link #build()} loads the key material.
+     */
+    public NodeBuilder tls(Tls settings) {
+        this.tls = Objects.requireNonNull(settings, "tls");
         return this;
     }
 
@@ -318,10 +329,15 @@ public final class NodeBuilder {
                 store != null ? store : new InMemoryMessageStore(), clock, Optional.ofNullable(listener),
                 Optional.ofNullable(listenerExecutor), limits, ioThreads, handshakeTimeout, heartbeatInterval,
                 heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout, seeds, dnsDiscovery,
-                gossipInterval, failureDetection, Optional.ofNullable(peerListener), Optional.ofNullable(peerEventExecutor));
+                gossipInterval, failureDetection, Optional.ofNullable(peerListener), Optional.ofNullable(peerEventExecutor),
+                Optional.ofNullable(tls));
     }
 
-    /** A node made from these settings, not yet started. */
+    /**
+     * A node made from these settings, not yet started.
+     *
+     * @throws IllegalArgumentException if a setting is invalid, or the TLS key material cannot be loaded
+     */
     public Node build() {
         return new Node(config());
     }

@@ -38,6 +38,7 @@ import java.util.concurrent.Executor;
  * @param failureDetection the failure detector's settings
  * @param peerListener receives every change of a peer's state, if set
  * @param peerEventExecutor runs the peer listener, if set; otherwise a thread of the node's own
+ * @param tls TLS on every connection, if set; otherwise plain TCP
  */
 public record NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
                          List<PeerAddress> peers, MessageStore store, WallClock clock, Optional<MessageListener> listener,
@@ -45,7 +46,7 @@ public record NodeConfig(NodeId id, String cluster, String listenHost, int liste
                          Duration heartbeatInterval, Duration heartbeatTimeout, Duration connectTimeout,
                          Duration reconnectMin, Duration reconnectMax, Duration closeTimeout, List<String> seeds,
                          List<DnsDiscovery> dnsDiscovery, Duration gossipInterval, FailureDetection failureDetection,
-                         Optional<PeerListener> peerListener, Optional<Executor> peerEventExecutor) {
+                         Optional<PeerListener> peerListener, Optional<Executor> peerEventExecutor, Optional<Tls> tls) {
 
     /** Copies the lists. */
     public NodeConfig {

@@ -89,6 +89,27 @@ class NoBlockingOnEventLoopTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
         }
+
+        // TLS: handshakes both ways, traffic, and a certificate of a CA the others do not trust.
+        java.nio.file.Path certs = java.nio.file.Files.createTempDirectory("parley-tls");
+        TestCertificates.Ca ca = TestCertificates.Ca.create("cluster", certs);
+        TestCertificates.NodeFiles stranger = TestCertificates.Ca.create("stranger", certs).issue("h");
+        try (Node f = Node.builder().id("f").tls(ca.tlsFor("f")).build().start();
+             Node g = Node.builder().id("g").tls(ca.tlsFor("g")).peer("f", "127.0.0.1", f.localAddress().getPort())
+                     .build().start();
+             Node h = Node.builder().id("h").peer("f", "127.0.0.1", f.localAddress().getPort())
+                     .tls(Tls.builder().keyPair(stranger.certificate(), stranger.key())
+                             .trustedCertificates(ca.certificateFile()).build()).build().start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.peers().stream()
+                    .anyMatch(p -> p.id().value().equals("g") && p.state() == PeerState.UP));
+            List<CompletableFuture<Receipt>> overTls = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                overTls.add(g.send("f", ("g" + i).getBytes(StandardCharsets.UTF_8)));
+                overTls.add(f.send("g", ("f" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            CompletableFuture.allOf(overTls.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> h.peers().get(0).lastError().isPresent());
+        }
         assertThat(BLOCKING_CALLS).as("blocking calls on event loops").isEmpty();
     }
 

@@ -4,6 +4,7 @@ import io.parley.messaging.Node;
 import io.parley.messaging.NodeBuilder;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerAddress;
+import io.parley.messaging.Tls;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.store.SqliteMessageStore;
 import java.io.IOException;
@@ -74,6 +75,21 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--headless", description = "No console: run until SIGTERM or SIGINT, then shut down gracefully.")
     boolean headless;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "TLS on every connection: this node's certificate chain (PEM), which must name its id "
+                    + "(DNS subject alternative name, or CN). Needs --tls-key and --tls-ca.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The private key of --tls-cert (PEM, PKCS#8, unencrypted).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA certificates (PEM) that sign the cluster's nodes.")
+    Path tlsCa;
+
+    @Option(names = "--tls-no-client-auth",
+            description = "Do not ask nodes that dial in for a certificate (default: both sides show one).")
+    boolean tlsNoClientAuth;
+
     @Mixin
     SessionOptions options;
 
@@ -100,6 +116,10 @@ final class NodeCommand implements Callable<Integer> {
             }
         }
         dns.forEach(name -> builder.discoverDns(name.host(), name.port(), DNS_INTERVAL));
+        Tls tls = tls(self);
+        if (tls != null) {
+            builder.tls(tls);
+        }
 
         try (ConsoleIo io = ConsoleIo.open(options.json, !headless, store.resolveSibling(".parley_history"));
              Session session = new Session(io.sink())) {
@@ -109,6 +129,27 @@ final class NodeCommand implements Callable<Integer> {
             }
             return session.interact(io, options.drainTimeout);
         }
+    }
+
+    /** The TLS settings of the --tls options, checked by loading them; null without them. */
+    private Tls tls(NodeId self) {
+        if (tlsCert == null && tlsKey == null && tlsCa == null) {
+            if (tlsNoClientAuth) {
+                throw new ParameterException(spec.commandLine(), "--tls-no-client-auth needs --tls-cert, --tls-key and --tls-ca");
+            }
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null || tlsCa == null) {
+            throw new ParameterException(spec.commandLine(), "TLS needs all of --tls-cert, --tls-key and --tls-ca");
+        }
+        Tls tls = Tls.builder().keyPair(tlsCert, tlsKey).trustedCertificates(tlsCa).mutualAuthentication(!tlsNoClientAuth)
+                .build();
+        try {
+            Node.builder().id(self).tls(tls).build(); // loads the files, so that a bad one is a bad argument
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--tls-*: " + e.getMessage());
+        }
+        return tls;
     }
 
     private NodeId validate() {

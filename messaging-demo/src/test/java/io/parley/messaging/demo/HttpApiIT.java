@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.messaging.TestCertificates;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -178,6 +179,39 @@ class HttpApiIT {
             await().atMost(WAIT).untilAsserted(() ->
                     assertThat(get(http(c) + "/messages/" + id).json().path("status").asText()).isEqualTo("DELIVERED"));
         }
+    }
+
+    @Test
+    void nodesWithTlsCertificatesTalkAndRefuseACertificateForAnotherIdAndBadTlsFilesAreBadArguments() {
+        TestCertificates.Ca ca = TestCertificates.Ca.create("demo", dir);
+        TestCertificates.NodeFiles certA = ca.issue("a");
+        TestCertificates.NodeFiles certB = ca.issue("b");
+        String caFile = ca.certificateFile().toString();
+        try (JarProcess a = headless("a", "--listen", "127.0.0.1:0", "--tls-cert", certA.certificate().toString(),
+                "--tls-key", certA.key().toString(), "--tls-ca", caFile);
+             JarProcess b = headless("b", "--listen", "127.0.0.1:0", "--peer", "a=" + address(a),
+                     "--tls-cert", certB.certificate().toString(), "--tls-key", certB.key().toString(), "--tls-ca", caFile)) {
+            Answer accepted = post(http(b) + "/messages", "{\"to\":\"a\",\"text\":\"over TLS\"}");
+            assertThat(accepted.status()).isEqualTo(202);
+            String id = accepted.json().get("id").asText();
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(get(http(b) + "/messages/" + id).json().path("status").asText()).isEqualTo("DELIVERED"));
+
+            // A plain node cannot talk to them, and is told why.
+            try (JarProcess plain = headless("p", "--listen", "127.0.0.1:0", "--peer", "a=" + address(a))) {
+                await().atMost(WAIT).untilAsserted(() -> assertThat(get(http(plain) + "/peers").json())
+                        .anySatisfy(peer -> assertThat(peer.path("last_error").asText()).contains("handshake")));
+            }
+        }
+
+        JarProcess wrongId = JarProcess.run(dir, WAIT, "node", "--id", "c", "--listen", "127.0.0.1:0", "--tls-cert",
+                certA.certificate().toString(), "--tls-key", certA.key().toString(), "--tls-ca", caFile);
+        assertThat(wrongId.exitCode()).isEqualTo(2);
+        assertThat(wrongId.err()).anyMatch(l -> l.contains("names a, not this node's id 'c'"));
+        JarProcess halfTls = JarProcess.run(dir, WAIT, "node", "--id", "c", "--listen", "127.0.0.1:0", "--tls-cert",
+                certA.certificate().toString());
+        assertThat(halfTls.exitCode()).isEqualTo(2);
+        assertThat(halfTls.err()).anyMatch(l -> l.contains("TLS needs all of --tls-cert, --tls-key and --tls-ca"));
     }
 
     private JarProcess headless(String id, String... args) {

@@ -18,8 +18,9 @@ import java.time.Duration;
  * @param heartbeatTimeout how long nothing may be heard from a peer before its connection is closed
  * @param maxFrameBytes the largest frame accepted
  * @param failureDetection when the failure detector suspects a silent peer and when it gives up on it
+ * @param tls the TLS contexts of every connection, or null for plain TCP
  */
 public record ChannelSettings(NodeId self, String cluster, long incarnation, java.util.function.Supplier<String> advertisedAddress, WallClock clock,
                               Duration handshakeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout,
-                              int maxFrameBytes, FailureDetection failureDetection) {
+                              int maxFrameBytes, FailureDetection failureDetection, TlsContexts tls) {
 }

@@ -66,6 +66,9 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
         }
         PeerHello peer = new PeerHello(new NodeId(welcome.getNodeId()), welcome.getIncarnation(),
                 welcome.getAdvertisedAddress(), welcome.getSentAtMicros(), welcome.getMembersList());
+        if (!authenticated(ctx, peer.nodeId(), true)) {
+            return;
+        }
         Admission admission = events.confirm(peer, ctx.channel());
         if (!admission.admitted()) {
             refuse(ctx, admission.code(), admission.reason());
@@ -82,8 +85,12 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
 
     @Override
     protected void onClosedDuringHandshake(ChannelHandlerContext ctx) {
-        report(ctx, Error.Code.CODE_UNSPECIFIED, "connection to " + (expectedPeer != null ? expectedPeer + " at " : "")
-                + ctx.channel().remoteAddress() + " closed during the handshake");
+        String where = (expectedPeer != null ? expectedPeer + " at " : "") + ctx.channel().remoteAddress();
+        if (tlsFailure() != null) {
+            report(ctx, Error.Code.CODE_NOT_AUTHENTICATED, "TLS with " + where + " failed: " + tlsFailure());
+        } else {
+            report(ctx, Error.Code.CODE_UNSPECIFIED, "connection to " + where + " closed during the handshake");
+        }
     }
 
     private void report(ChannelHandlerContext ctx, Error.Code code, String reason) {

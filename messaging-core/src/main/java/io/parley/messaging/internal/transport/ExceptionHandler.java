@@ -7,9 +7,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Error;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,17 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
         Error.Code code;
         String reason;
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof SSLException || cause instanceof NotSslRecordException) {
+            // The TLS handler closes the connection; an Error frame could not get through it. A failed TLS
+            // handshake is logged by the handshake handler, which also reports it as a failed dial.
+            if (ctx.channel().attr(Session.KEY).get() != null) {
+                log.warn("{}: closing connection {}: TLS failed: {}", self, who, root.getMessage());
+            } else {
+                log.debug("{}: TLS failed on connection {}: {}", self, who, root.toString());
+            }
+            ctx.close();
+            return;
+        }
         if (root instanceof ProtocolException p) {
             code = p.code();
             reason = p.getMessage();

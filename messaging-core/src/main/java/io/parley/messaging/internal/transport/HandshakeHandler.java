@@ -4,8 +4,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +28,7 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     protected final SessionEvents events;
     private ScheduledFuture<?> timeout;
     private boolean done;
+    private String tlsFailure;
 
     HandshakeHandler(ChannelSettings settings, SessionEvents events) {
         this.settings = settings;
@@ -81,6 +85,67 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
             onClosedDuringHandshake(ctx);
         }
         super.channelInactive(ctx);
+    }
+
+    /** The TLS handshake under this one failed: say why (the TLS handler closes the connection). */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess() && !done) {
+            done = true;
+            cancelTimeout();
+            String reason = "TLS handshake with " + ctx.channel().remoteAddress() + " failed: " + tlsReason(tls.cause());
+            log.warn("{}: {}", settings.self(), reason);
+            onRefused(ctx, Error.Code.CODE_NOT_AUTHENTICATED, reason);
+            ctx.close();
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    private static String tlsReason(Throwable cause) {
+        if (cause instanceof NotSslRecordException) {
+            return "the other side does not speak TLS";
+        }
+        Throwable t = cause;
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof javax.net.ssl.SSLException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /**
+     * A TLS failure before the handshake completed (with TLS 1.3 the dialling side learns that its certificate was
+     * refused only from an alert after its own TLS handshake is done): kept as the reason the connection closed.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!done && tlsFailure == null && (cause instanceof javax.net.ssl.SSLException
+                || cause.getCause() instanceof javax.net.ssl.SSLException)) {
+            tlsFailure = tlsReason(cause);
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    /** What TLS said when the connection failed during the handshake, or null. */
+    protected String tlsFailure() {
+        return tlsFailure;
+    }
+
+    /**
+     * Over TLS, refuses the peer unless its certificate names {@code claimed}; without TLS, or when this node does
+     * not ask for the peer's certificate, accepts it.
+     *
+     * @return whether the handshake may go on
+     */
+    protected boolean authenticated(ChannelHandlerContext ctx, NodeId claimed, boolean certificateRequired) {
+        if (settings.tls() == null || !certificateRequired) {
+            return true;
+        }
+        String mismatch = TlsContexts.mismatch(ctx.channel(), claimed);
+        if (mismatch != null) {
+            refuse(ctx, Error.Code.CODE_NOT_AUTHENTICATED, mismatch);
+            return false;
+        }
+        return true;
     }
 
     /** The connection closed before the handshake completed. */

@@ -45,6 +45,9 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
     protected void initChannel(SocketChannel ch) {
         ch.config().setTcpNoDelay(true);
         ChannelPipeline p = ch.pipeline();
+        if (settings.tls() != null) {
+            p.addLast(PipelineNames.TLS, settings.tls().newHandler(ch, accepted));
+        }
         p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);

@@ -41,6 +41,9 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
         }
         PeerHello peer = new PeerHello(new NodeId(hello.getNodeId()), hello.getIncarnation(),
                 hello.getAdvertisedAddress(), hello.getSentAtMicros(), hello.getMembersList());
+        if (!authenticated(ctx, peer.nodeId(), settings.tls() != null && settings.tls().mutual())) {
+            return;
+        }
         Admission admission = events.admit(peer, ctx.channel());
         if (!admission.admitted()) {
             refuse(ctx, admission.code(), admission.reason());

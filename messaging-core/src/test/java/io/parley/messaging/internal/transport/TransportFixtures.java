@@ -37,7 +37,7 @@ final class TransportFixtures {
 
     static ChannelSettings settings(WallClock clock) {
         return new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, clock,
-                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, MAX_FRAME_BYTES, FailureDetection.DEFAULT);
+                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, MAX_FRAME_BYTES, FailureDetection.DEFAULT, null);
     }
 
     static Hello.Builder hello() {
