@@ -67,7 +67,7 @@ public final class TestCertificates {
             this.name = name;
             this.dir = dir;
             this.keys = ecKeys();
-            this.certificate = sign(new X500Name("CN=" + name), keys, new X500Name("CN=" + name), keys, true, null);
+            this.certificate = sign(new X500Name("CN=" + name), keys, new X500Name("CN=" + name), keys, true);
         }
 
         /** A new CA whose files go to {@code dir}. */
@@ -86,12 +86,12 @@ public final class TestCertificates {
         }
 
         /**
-         * A certificate for a node whose files are named {@code fileName}, with subject CN {@code cn} and, unless
-         * null, the DNS subject alternative name {@code san}.
+         * A certificate whose files are named {@code fileName}, with subject CN {@code cn} and the DNS subject
+         * alternative names {@code sans} (none: the CN alone names the node).
          */
-        public NodeFiles issue(String fileName, String cn, String san) {
+        public NodeFiles issue(String fileName, String cn, String... sans) {
             KeyPair nodeKeys = ecKeys();
-            X509Certificate cert = sign(new X500Name("CN=" + cn), nodeKeys, new X500Name("CN=" + name), keys, false, san);
+            X509Certificate cert = sign(new X500Name("CN=" + cn), nodeKeys, new X500Name("CN=" + name), keys, false, sans);
             Path certFile = write(dir.resolve(fileName + ".crt"), pem("CERTIFICATE", encoded(cert)));
             Path keyFile = write(dir.resolve(fileName + ".key"), pem("PRIVATE KEY", nodeKeys.getPrivate().getEncoded()));
             return new NodeFiles(certFile, keyFile, cert, nodeKeys);
@@ -115,7 +115,7 @@ public final class TestCertificates {
     }
 
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
-                                        boolean ca, String san) {
+                                        boolean ca, String... sans) {
         Instant now = Instant.now();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
@@ -124,8 +124,12 @@ public final class TestCertificates {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                     : KeyUsage.digitalSignature | KeyUsage.keyAgreement));
-            if (san != null) {
-                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, san)));
+            if (sans.length > 0) {
+                GeneralName[] names = new GeneralName[sans.length];
+                for (int i = 0; i < sans.length; i++) {
+                    names[i] = new GeneralName(GeneralName.dNSName, sans[i]);
+                }
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             }
             return new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));

@@ -161,7 +161,7 @@ class TlsTest {
 
     @Test
     void aCertificateNamingTheNodeOnlyInItsCommonNameIsEnough() throws Exception {
-        TestCertificates.NodeFiles cnOnly = ca.issue("a-cn", "a", null);
+        TestCertificates.NodeFiles cnOnly = ca.issue("a-cn", "a");
         Node a = start(Node.builder().id("a").tls(Tls.builder().keyPair(cnOnly.certificate(), cnOnly.key())
                 .trustedCertificates(ca.certificateFile()).build()));
         Node b = start(Node.builder().id("b").tls(ca.tlsFor("b")).peer("a=" + address(a)));

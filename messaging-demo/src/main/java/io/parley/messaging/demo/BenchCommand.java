@@ -8,6 +8,7 @@ import io.parley.messaging.Message;
 import io.parley.messaging.Node;
 import io.parley.messaging.NodeBuilder;
 import io.parley.messaging.Receipt;
+import io.parley.messaging.Tls;
 import io.parley.messaging.store.InMemoryMessageStore;
 import io.parley.messaging.store.MessageStore;
 import io.parley.messaging.store.SqliteMessageStore;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * Two nodes on loopback send each other {@code --messages} messages at once; the time until every receipt is in
  * is one run. Each run is paired with baselines measured right beside it, so ratios stay meaningful on a noisy
  * machine: the same exchange over plain blocking sockets (length prefix, payload, one small ack per message, no
- * store, no protobuf), and, when the nodes use SQLite stores, the same exchange on in-memory stores.
+ * store, no protobuf), and, when the nodes use SQLite stores or TLS, the same exchange on plain in-memory nodes.
  *
  * <p>{@code --backlog N} measures memory instead: one node with a SQLite store queues N messages for a peer that
  * never answers, and the heap it holds afterwards is reported.
@@ -81,37 +82,72 @@ final class BenchCommand implements Callable<Integer> {
             + "on a SQLite store and report the heap held.")
     Integer backlog;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "TLS between the measured nodes: a certificate (PEM) "
+            + "that names both of their ids, a and b (DNS subject alternative names). The same exchange without TLS "
+            + "runs beside each run. Needs --tls-key and --tls-ca.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The private key of --tls-cert (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA certificate (PEM) that signed --tls-cert.")
+    Path tlsCa;
+
     @Override
     public Integer call() throws Exception {
         if (messages < 1 || runs < 1 || warmup < 0 || payload < 0 || window < 1 || (backlog != null && backlog < 1)) {
             throw new ParameterException(spec.commandLine(), "--messages, --runs, --window and --backlog must be positive; "
                     + "--warmup and --payload not negative");
         }
-        return backlog != null ? backlog(System.out) : exchange(System.out);
+        return backlog != null ? backlog(System.out) : exchange(System.out, tls());
     }
 
-    private int exchange(PrintStream out) throws Exception {
+    /** The TLS settings of the --tls options, loaded for both nodes to check them; null without them. */
+    private Tls tls() {
+        if (tlsCert == null && tlsKey == null && tlsCa == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null || tlsCa == null) {
+            throw new ParameterException(spec.commandLine(), "TLS needs all of --tls-cert, --tls-key and --tls-ca");
+        }
+        Tls tls = Tls.builder().keyPair(tlsCert, tlsKey).trustedCertificates(tlsCa).build();
+        for (String id : List.of("a", "b")) {
+            try {
+                Node.builder().id(id).tls(tls).build();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--tls-*: " + e.getMessage());
+            }
+        }
+        return tls;
+    }
+
+    private int exchange(PrintStream out, Tls tls) throws Exception {
         Histogram rtt = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         boolean durable = store == StoreKind.sqlite;
+        // The measured nodes differ from plain in-memory ones (by their store, TLS or both): those run beside them.
+        boolean paired = durable || tls != null;
+        String measuredName = (durable ? "sqlite" : "parley") + (tls != null ? "+tls" : "");
         long[] measured = new long[runs];
         long[] memory = new long[runs];
         long[] raw = new long[runs];
-        out.printf("bench: %d messages each way, %d-byte payloads, window %d, %s stores%s, %d warm-up + %d measured runs%n",
-                messages, payload, window, store, durable ? " (synchronous=" + synchronous + ")" : "", warmup, runs);
+        out.printf("bench: %d messages each way, %d-byte payloads, window %d, %s stores%s%s, %d warm-up + %d measured runs%n",
+                messages, payload, window, store, durable ? " (synchronous=" + synchronous + ")" : "",
+                tls != null ? ", TLS" : "", warmup, runs);
         Path dir = durable ? Files.createTempDirectory("parley-bench") : null;
+        Function<String, MessageStore> measuredStores = durable ? id -> sqlite(dir, id) : id -> new InMemoryMessageStore();
         try {
             for (int i = -warmup; i < runs; i++) {
                 Histogram h = i >= 0 ? rtt : null;
                 long baseline = RawSocketBaseline.exchange(messages, payload);
-                long inMemory = parleyExchange(id -> new InMemoryMessageStore(), durable ? null : h);
-                long durableRun = durable ? parleyExchange(id -> sqlite(dir, id), h) : inMemory;
+                long inMemory = parleyExchange(id -> new InMemoryMessageStore(), paired ? null : h, null);
+                long measuredRun = paired ? parleyExchange(measuredStores, h, tls) : inMemory;
                 if (i >= 0) {
                     raw[i] = baseline;
                     memory[i] = inMemory;
-                    measured[i] = durableRun;
-                    if (durable) {
-                        out.printf("run %d: sqlite %7.1f ms   in-memory %7.1f ms   raw sockets %7.1f ms%n", i + 1,
-                                durableRun / 1e6, inMemory / 1e6, baseline / 1e6);
+                    measured[i] = measuredRun;
+                    if (paired) {
+                        out.printf("run %d: %s %7.1f ms   in-memory %7.1f ms   raw sockets %7.1f ms%n", i + 1, measuredName,
+                                measuredRun / 1e6, inMemory / 1e6, baseline / 1e6);
                     } else {
                         out.printf("run %d: parley %7.1f ms   raw sockets %7.1f ms%n", i + 1, inMemory / 1e6, baseline / 1e6);
                     }
@@ -125,17 +161,17 @@ final class BenchCommand implements Callable<Integer> {
         long medianMeasured = median(measured);
         long medianMemory = median(memory);
         long medianRaw = median(raw);
-        if (durable) {
-            out.printf("median: sqlite %.1f ms (%.0f messages/s acknowledged), in-memory %.1f ms (%.0f messages/s), "
-                            + "sqlite/in-memory throughput %.0f%%, raw sockets %.1f ms%n",
-                    medianMeasured / 1e6, rate(medianMeasured), medianMemory / 1e6, rate(medianMemory),
-                    100.0 * medianMemory / medianMeasured, medianRaw / 1e6);
+        if (paired) {
+            out.printf("median: %s %.1f ms (%.0f messages/s acknowledged), in-memory %.1f ms (%.0f messages/s), "
+                            + "%s/in-memory throughput %.0f%%, raw sockets %.1f ms%n",
+                    measuredName, medianMeasured / 1e6, rate(medianMeasured), medianMemory / 1e6, rate(medianMemory),
+                    measuredName, 100.0 * medianMemory / medianMeasured, medianRaw / 1e6);
         } else {
             out.printf("median: parley %.1f ms (%.0f messages/s acknowledged), raw sockets %.1f ms, ratio %.2f%n",
                     medianMeasured / 1e6, rate(medianMeasured), medianRaw / 1e6, (double) medianMeasured / medianRaw);
         }
         out.printf("round trip send->ack (measured runs%s): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-                durable ? ", sqlite" : "", rtt.getValueAtPercentile(50) / 1e6, rtt.getValueAtPercentile(90) / 1e6,
+                paired ? ", " + measuredName : "", rtt.getValueAtPercentile(50) / 1e6, rtt.getValueAtPercentile(90) / 1e6,
                 rtt.getValueAtPercentile(99) / 1e6, rtt.getMaxValue() / 1e6);
         return 0;
     }
@@ -149,11 +185,16 @@ final class BenchCommand implements Callable<Integer> {
         return SqliteMessageStore.builder(file).synchronous(synchronous).build();
     }
 
-    private long parleyExchange(Function<String, MessageStore> stores, Histogram rtt) throws Exception {
+    private long parleyExchange(Function<String, MessageStore> stores, Histogram rtt, Tls tls) throws Exception {
         Limits limits = Limits.builder().sendWindow(window).maxQueuedPerPeer(Math.max(window, messages)).build();
-        try (Node a = Node.builder().id("a").limits(limits).store(stores.apply("a")).build().start();
-             Node b = Node.builder().id("b").limits(limits).store(stores.apply("b"))
-                     .peer("a", "127.0.0.1", a.localAddress().getPort()).build().start()) {
+        NodeBuilder builderA = Node.builder().id("a").limits(limits).store(stores.apply("a"));
+        NodeBuilder builderB = Node.builder().id("b").limits(limits).store(stores.apply("b"));
+        if (tls != null) {
+            builderA.tls(tls);
+            builderB.tls(tls);
+        }
+        try (Node a = builderA.build().start();
+             Node b = builderB.peer("a", "127.0.0.1", a.localAddress().getPort()).build().start()) {
             LocalCommand.awaitMesh(List.of(a, b));
             byte[] body = new byte[payload];
             long start = System.nanoTime();
