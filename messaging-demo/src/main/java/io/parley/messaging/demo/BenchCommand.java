@@ -139,8 +139,15 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = -warmup; i < runs; i++) {
                 Histogram h = i >= 0 ? rtt : null;
                 long baseline = RawSocketBaseline.exchange(messages, payload);
-                long inMemory = parleyExchange(id -> new InMemoryMessageStore(), paired ? null : h, null);
-                long measuredRun = paired ? parleyExchange(measuredStores, h, tls) : inMemory;
+                long inMemory;
+                long measuredRun;
+                if (paired && (i & 1) != 0) { // every other run the measured nodes go first: the order costs either one
+                    measuredRun = parleyExchange(measuredStores, h, tls);
+                    inMemory = parleyExchange(id -> new InMemoryMessageStore(), null, null);
+                } else {
+                    inMemory = parleyExchange(id -> new InMemoryMessageStore(), paired ? null : h, null);
+                    measuredRun = paired ? parleyExchange(measuredStores, h, tls) : inMemory;
+                }
                 if (i >= 0) {
                     raw[i] = baseline;
                     memory[i] = inMemory;
