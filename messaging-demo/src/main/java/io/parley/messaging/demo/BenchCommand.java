@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Measured runs. Default: ${DEFAULT-VALUE}.")
     int runs;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Unmeasured runs first. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", defaultValue = "30", description = "Unmeasured runs first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
     @Option(names = "--payload", defaultValue = "100", description = "Payload bytes. Default: ${DEFAULT-VALUE}.")
