@@ -104,9 +104,14 @@ public final class Node implements AutoCloseable {
     private final TlsContexts tls;
 
     Node(NodeConfig config) {
+        this(config, true);
+    }
+
+    /** {@code checkOwnCertificate} false: for tests of a node that shows a certificate for another id. */
+    Node(NodeConfig config, boolean checkOwnCertificate) {
         this.config = Objects.requireNonNull(config, "config");
         this.hlc = new HybridLogicalClock(config.clock());
-        this.tls = config.tls().map(t -> TlsContexts.create(t, config.id())).orElse(null);
+        this.tls = config.tls().map(t -> TlsContexts.create(t, config.id(), checkOwnCertificate)).orElse(null);
     }
 
     /** A builder for a node. */

@@ -7,19 +7,25 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Transport security for a node's connections (set with {@link NodeBuilder#tls}): TLS 1.3 or 1.2 on every
+ * Transport security for a node's connections (set with {@link NodeBuilder#tls}): TLS 1.3 on every
  * connection it dials or accepts, with certificates that name node ids. Immutable; made with {@link #builder()}.
  *
+ * <p>TLS 1.3 only (no renegotiation; every JDK from 17 on has it).
+ *
  * <p><b>Identity.</b> A certificate names a node id if the id is one of its subject alternative names of type DNS,
- * or, lacking those, its subject's common name (CN). A node's own certificate must name its id. A node checks the
- * certificate of every peer against its trusted certificates, and checks that it names the node id the peer gives
- * in its handshake (and, for a peer it dialled by id, the id it dialled): a peer with a valid certificate for
- * another id is refused. Host names are not checked: nodes are found by address, and known by id.
+ * or, if it has no subject alternative name at all, its subject's one common name (CN). Names compare exactly, case
+ * included, as node ids do. A node's own certificate must name its id ({@link NodeBuilder#build()} checks it). A
+ * node checks the certificate of every peer against its trusted certificates, and checks that it names the node id
+ * the peer gives in its handshake (and, for a peer it dialled by id, the id it dialled): a peer with a valid
+ * certificate for another id is refused. Host names are not checked: nodes are found by address, and known by id.
  *
  * <p><b>Mutual authentication</b> (the default): the accepting side asks for the dialling side's certificate and
  * refuses a connection without one, so both ends of every connection are authenticated. Without it
  * ({@link Builder#mutualAuthentication(boolean) mutualAuthentication(false)}) only the accepting side shows a
- * certificate; a node then knows whom it dials, but takes the word of a node that dials it.
+ * certificate: a node knows whom it dials, but <em>a node that dials in is not authenticated at all</em>. Anyone
+ * who can reach the port can then claim any node id, be sent the messages waiting for that id, send messages as
+ * it, and give addresses and members that the node takes up. Turn it off only where the network itself is trusted
+ * and encryption alone is wanted.
  *
  * <p>Key material comes from PEM files (a certificate chain, its PKCS#8 private key, unencrypted, and the trusted
  * CA certificates), or from a {@link KeyManagerFactory} and a {@link TrustManagerFactory} (a PKCS#12 key store,

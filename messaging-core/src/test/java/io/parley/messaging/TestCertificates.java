@@ -97,6 +97,18 @@ public final class TestCertificates {
             return new NodeFiles(certFile, keyFile, cert, nodeKeys);
         }
 
+        /**
+         * A certificate whose files are named {@code fileName}, with the subject {@code subjectDn} (for example
+         * {@code "CN=a, CN=b"}) and exactly the subject alternative names {@code sans}, of any kind.
+         */
+        public NodeFiles issueRaw(String fileName, String subjectDn, GeneralName... sans) {
+            KeyPair nodeKeys = ecKeys();
+            X509Certificate cert = signRaw(new X500Name(subjectDn), nodeKeys, new X500Name("CN=" + name), keys, sans);
+            Path certFile = write(dir.resolve(fileName + ".crt"), pem("CERTIFICATE", encoded(cert)));
+            Path keyFile = write(dir.resolve(fileName + ".key"), pem("PRIVATE KEY", nodeKeys.getPrivate().getEncoded()));
+            return new NodeFiles(certFile, keyFile, cert, nodeKeys);
+        }
+
         /** TLS settings for a node with this CA's certificate for {@code nodeId}, trusting this CA. */
         public Tls tlsFor(String nodeId) {
             NodeFiles files = issue(nodeId);
@@ -116,6 +128,24 @@ public final class TestCertificates {
 
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
                                         boolean ca, String... sans) {
+        GeneralName[] names = new GeneralName[sans.length];
+        for (int i = 0; i < sans.length; i++) {
+            names[i] = new GeneralName(GeneralName.dNSName, sans[i]);
+        }
+        return ca ? signCa(subject, subjectKeys, issuer, issuerKeys) : signRaw(subject, subjectKeys, issuer, issuerKeys, names);
+    }
+
+    private static X509Certificate signCa(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys) {
+        return build(subject, subjectKeys, issuer, issuerKeys, true);
+    }
+
+    private static X509Certificate signRaw(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
+                                           GeneralName... sans) {
+        return build(subject, subjectKeys, issuer, issuerKeys, false, sans);
+    }
+
+    private static X509Certificate build(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
+                                         boolean ca, GeneralName... sans) {
         Instant now = Instant.now();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
@@ -125,11 +155,7 @@ public final class TestCertificates {
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                     : KeyUsage.digitalSignature | KeyUsage.keyAgreement));
             if (sans.length > 0) {
-                GeneralName[] names = new GeneralName[sans.length];
-                for (int i = 0; i < sans.length; i++) {
-                    names[i] = new GeneralName(GeneralName.dNSName, sans[i]);
-                }
-                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
             }
             return new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,10 +88,16 @@ class TlsTest {
     @Test
     void aValidCertificateForAnotherNodeIdIsRefusedOnBothSidesOfTheHandshake() {
         Node a = start(Node.builder().id("a").tls(ca.tlsFor("a")));
-        // "bob" holds a certificate the CA gave mallory (key managers skip the check a PEM file gets at build time).
+        // "bob" holds a certificate the CA gave mallory. build() refuses that; a node made past the check shows it.
         TestCertificates.NodeFiles mallory = ca.issue("mallory");
         Tls borrowed = Tls.builder().keyManagers(mallory.keyManagers()).trustedCertificates(ca.certificateFile()).build();
-        Node bob = start(Node.builder().id("bob").tls(borrowed).peer("a=" + address(a)));
+        assertThatThrownBy(() -> Node.builder().id("bob").tls(borrowed).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no TLS certificate of the key managers names this node's id 'bob'");
+        Node bob = new Node(Node.builder().id("bob").tls(borrowed).peer("a=" + address(a))
+                .reconnect(Duration.ofMillis(50), Duration.ofMillis(200)).config(), false);
+        nodes.add(bob);
+        bob.start();
 
         // bob dials a: a refuses the Hello, as bob's certificate names mallory.
         await().atMost(WAIT).until(() -> lastError(bob, "a").isPresent());
@@ -167,6 +174,27 @@ class TlsTest {
         Node b = start(Node.builder().id("b").tls(ca.tlsFor("b")).peer("a=" + address(a)));
 
         assertThat(b.send("a", "by CN".getBytes(UTF_8)).get(20, TimeUnit.SECONDS).status()).isEqualTo(DeliveryStatus.DELIVERED);
+    }
+
+    @Test
+    void aCommonNameCountsOnlyAloneAndInACertificateWithNoAlternativeNames() {
+        Path trusted = ca.certificateFile();
+        // A URI alternative name (as SPIFFE certificates have): the CN is not a node id then.
+        TestCertificates.NodeFiles uri = ca.issueRaw("uri", "CN=a",
+                new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://cluster/a"));
+        assertThatThrownBy(() -> Node.builder().id("a").tls(Tls.builder().keyPair(uri.certificate(), uri.key())
+                .trustedCertificates(trusted).build()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names no node id");
+        // Two CNs: which one is meant is not guessed.
+        TestCertificates.NodeFiles twoCns = ca.issueRaw("two-cns", "CN=a, CN=b");
+        assertThatThrownBy(() -> Node.builder().id("a").tls(Tls.builder().keyPair(twoCns.certificate(), twoCns.key())
+                .trustedCertificates(trusted).build()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names no node id");
+        // Names compare exactly, case included.
+        TestCertificates.NodeFiles lower = ca.issue("lower", "alice", "alice");
+        assertThatThrownBy(() -> Node.builder().id("Alice").tls(Tls.builder().keyPair(lower.certificate(), lower.key())
+                .trustedCertificates(trusted).build()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names alice, not this node's id 'Alice'");
     }
 
     private static Optional<String> lastError(Node n, String peer) {

@@ -41,7 +41,7 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
     @Override
     protected void onFrame(ChannelHandlerContext ctx, Frame frame) {
         if (frame.hasError()) {
-            refusedByPeer(ctx, frame.getError());
+            refusedByPeer(ctx, trusted(ctx, frame.getError()));
             return;
         }
         if (!frame.hasWelcome()) {
@@ -76,6 +76,24 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
         }
         reported = true;
         complete(ctx, admission.session());
+    }
+
+    /**
+     * Over TLS, a refusal whose code would make this node change course (stop dialling an address it takes for its
+     * own, give up a dial) counts only from a node whose certificate says who it is: this node itself for
+     * "dialled self", the peer it dialled for the rest. From any other node it is a plain failure, dialled again.
+     */
+    private Error trusted(ChannelHandlerContext ctx, Error error) {
+        if (settings.tls() == null || error.getCode() == Error.Code.CODE_UNSPECIFIED) {
+            return error;
+        }
+        NodeId claimed = error.getCode() == Error.Code.CODE_DIALLED_SELF ? settings.self() : expectedPeer;
+        if (claimed == null || TlsContexts.mismatch(ctx.channel(), claimed) == null) {
+            return error;
+        }
+        return error.toBuilder().setCode(Error.Code.CODE_UNSPECIFIED)
+                .setMessage(error.getMessage() + " (" + error.getCode().name().replace("CODE_", "")
+                        + " from a node whose certificate does not show it is " + claimed + ")").build();
     }
 
     @Override

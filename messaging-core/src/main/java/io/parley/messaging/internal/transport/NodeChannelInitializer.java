@@ -46,7 +46,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         ch.config().setTcpNoDelay(true);
         ChannelPipeline p = ch.pipeline();
         if (settings.tls() != null) {
-            p.addLast(PipelineNames.TLS, settings.tls().newHandler(ch, accepted));
+            p.addLast(PipelineNames.TLS, settings.tls().newHandler(ch, accepted, settings.handshakeTimeout()));
         }
         p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);

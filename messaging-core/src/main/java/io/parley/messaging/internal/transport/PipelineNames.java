@@ -4,7 +4,7 @@ package io.parley.messaging.internal.transport;
  * Names of the handlers in a Parley channel pipeline, in pipeline order from head (network) to tail.
  *
  * <pre>
- * tls              SslHandler                     with TLS only: TLS 1.3/1.2 (see TlsContexts)
+ * tls              SslHandler                     with TLS only: TLS 1.3 (see TlsContexts)
  * frameDecoder     LengthFieldBasedFrameDecoder   bytes → one frame's bytes, at most maxFrameBytes
  * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
  * protobufDecoder  ProtobufDecoder                frame bytes → Frame

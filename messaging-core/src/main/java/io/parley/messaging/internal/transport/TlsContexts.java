@@ -23,7 +23,10 @@ import java.util.List;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.X509KeyManager;
 
 /**
  * The TLS contexts a node's connections use, made once from its {@link Tls} settings, and the check that a peer's
@@ -32,7 +35,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class TlsContexts {
 
-    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    // TLS 1.3 only: no renegotiation, forward secrecy always, and every JDK from 17 on has it.
+    private static final String[] PROTOCOLS = {"TLSv1.3"};
     private static final int SAN_DNS = 2;
 
     private final SslContext server;
@@ -52,7 +56,18 @@ public final class TlsContexts {
      *     certificate does not name {@code self}
      */
     public static TlsContexts create(Tls tls, NodeId self) {
-        tls.certificateChain().ifPresent(chain -> checkOwnCertificate(chain, self));
+        return create(tls, self, true);
+    }
+
+    /**
+     * As {@link #create(Tls, NodeId)}; {@code checkOwn} false skips the check of this node's own certificate, for
+     * tests that need a node showing a certificate for another id.
+     */
+    public static TlsContexts create(Tls tls, NodeId self, boolean checkOwn) {
+        if (checkOwn) {
+            tls.certificateChain().ifPresent(chain -> checkOwnCertificate(chain, self));
+            tls.keyManagers().ifPresent(keys -> checkOwnCertificate(keys, self));
+        }
         try {
             SslContextBuilder server = tls.keyManagers().map(SslContextBuilder::forServer)
                     .orElseGet(() -> SslContextBuilder.forServer(tls.certificateChain().get().toFile(),
@@ -79,9 +94,11 @@ public final class TlsContexts {
         return mutual;
     }
 
-    /** The TLS handler for a connection, accepted or dialled. */
-    SslHandler newHandler(Channel ch, boolean accepted) {
-        return (accepted ? server : client).newHandler(ch.alloc());
+    /** The TLS handler for a connection, accepted or dialled, whose handshake must end within {@code timeout}. */
+    SslHandler newHandler(Channel ch, boolean accepted, java.time.Duration timeout) {
+        SslHandler handler = (accepted ? server : client).newHandler(ch.alloc());
+        handler.setHandshakeTimeoutMillis(timeout.toMillis());
+        return handler;
     }
 
     /**
@@ -107,22 +124,25 @@ public final class TlsContexts {
                 + (names.isEmpty() ? "no node id" : String.join(", ", names));
     }
 
-    /** The node ids {@code cert} names: its DNS subject alternative names, or else its subject's CN. */
+    /**
+     * The node ids {@code cert} names: its DNS subject alternative names; or, if it has no subject alternative name
+     * of any kind, its subject's one CN (as RFC 6125 has it: a CA that issues alternative names may leave the CN
+     * unchecked). Names compare exactly, case included, as node ids do.
+     */
     static List<String> names(X509Certificate cert) {
         List<String> names = new ArrayList<>();
+        Collection<List<?>> sans;
         try {
-            Collection<List<?>> sans = cert.getSubjectAlternativeNames();
-            if (sans != null) {
-                for (List<?> san : sans) {
-                    if (san.size() >= 2 && Integer.valueOf(SAN_DNS).equals(san.get(0)) && san.get(1) instanceof String s) {
-                        names.add(s);
-                    }
-                }
-            }
+            sans = cert.getSubjectAlternativeNames();
         } catch (CertificateParsingException e) {
             return names; // names nothing
         }
-        if (!names.isEmpty()) {
+        if (sans != null) {
+            for (List<?> san : sans) {
+                if (san.size() >= 2 && Integer.valueOf(SAN_DNS).equals(san.get(0)) && san.get(1) instanceof String s) {
+                    names.add(s);
+                }
+            }
             return names;
         }
         try {
@@ -132,10 +152,37 @@ public final class TlsContexts {
                 }
             }
         } catch (InvalidNameException e) {
-            return names;
+            return List.of();
         }
-        return names;
+        return names.size() == 1 ? names : List.of(); // two CNs: which one is meant is not for this node to guess
     }
+
+    /** At least one certificate the key managers hold must name {@code self}. */
+    private static void checkOwnCertificate(KeyManagerFactory keys, NodeId self) {
+        List<String> seen = new ArrayList<>();
+        for (KeyManager km : keys.getKeyManagers()) {
+            if (!(km instanceof X509KeyManager x509)) {
+                continue;
+            }
+            for (String type : KEY_TYPES) {
+                String[] aliases = x509.getServerAliases(type, null);
+                for (String alias : aliases == null ? new String[0] : aliases) {
+                    X509Certificate[] chain = x509.getCertificateChain(alias);
+                    if (chain != null && chain.length > 0) {
+                        List<String> names = names(chain[0]);
+                        if (names.contains(self.value())) {
+                            return;
+                        }
+                        seen.addAll(names);
+                    }
+                }
+            }
+        }
+        throw new IllegalArgumentException("no TLS certificate of the key managers names this node's id '" + self + "' (they name "
+                + (seen.isEmpty() ? "no node id" : String.join(", ", seen)) + "); peers would refuse it");
+    }
+
+    private static final String[] KEY_TYPES = {"EC", "RSA", "RSASSA-PSS", "EdDSA", "Ed25519", "Ed448"};
 
     private static void checkOwnCertificate(Path chain, NodeId self) {
         X509Certificate own;
