@@ -7,6 +7,7 @@ import io.parley.messaging.Limits;
 import io.parley.messaging.Message;
 import io.parley.messaging.Node;
 import io.parley.messaging.NodeBuilder;
+import io.parley.messaging.NodeId;
 import io.parley.messaging.Receipt;
 import io.parley.messaging.Tls;
 import io.parley.messaging.store.InMemoryMessageStore;
@@ -32,6 +33,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -82,16 +84,9 @@ final class BenchCommand implements Callable<Integer> {
             + "on a SQLite store and report the heap held.")
     Integer backlog;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "TLS between the measured nodes: a certificate (PEM) "
-            + "that names both of their ids, a and b (DNS subject alternative names). The same exchange without TLS "
-            + "runs beside each run. Needs --tls-key and --tls-ca.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "The private key of --tls-cert (PEM, PKCS#8).")
-    Path tlsKey;
-
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA certificate (PEM) that signed --tls-cert.")
-    Path tlsCa;
+    /** With a certificate that names both bench nodes, a and b: the same exchange without TLS runs beside each run. */
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -104,21 +99,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The TLS settings of the --tls options, loaded for both nodes to check them; null without them. */
     private Tls tls() {
-        if (tlsCert == null && tlsKey == null && tlsCa == null) {
-            return null;
-        }
-        if (tlsCert == null || tlsKey == null || tlsCa == null) {
-            throw new ParameterException(spec.commandLine(), "TLS needs all of --tls-cert, --tls-key and --tls-ca");
-        }
-        Tls tls = Tls.builder().keyPair(tlsCert, tlsKey).trustedCertificates(tlsCa).build();
-        for (String id : List.of("a", "b")) {
-            try {
-                Node.builder().id(id).tls(tls).build();
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--tls-*: " + e.getMessage());
-            }
-        }
-        return tls;
+        return tlsOptions.toTls(spec, true, List.of(NodeId.of("a"), NodeId.of("b")));
     }
 
     private int exchange(PrintStream out, Tls tls) throws Exception {

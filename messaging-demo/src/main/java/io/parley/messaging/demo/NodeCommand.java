@@ -75,16 +75,8 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--headless", description = "No console: run until SIGTERM or SIGINT, then shut down gracefully.")
     boolean headless;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = "TLS on every connection: this node's certificate chain (PEM), which must name its id "
-                    + "(DNS subject alternative name, or CN). Needs --tls-key and --tls-ca.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "The private key of --tls-cert (PEM, PKCS#8, unencrypted).")
-    Path tlsKey;
-
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA certificates (PEM) that sign the cluster's nodes.")
-    Path tlsCa;
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Option(names = "--tls-no-client-auth",
             description = "Do not ask nodes that dial in for a certificate (default: both sides show one).")
@@ -133,23 +125,10 @@ final class NodeCommand implements Callable<Integer> {
 
     /** The TLS settings of the --tls options, checked by loading them; null without them. */
     private Tls tls(NodeId self) {
-        if (tlsCert == null && tlsKey == null && tlsCa == null) {
-            if (tlsNoClientAuth) {
-                throw new ParameterException(spec.commandLine(), "--tls-no-client-auth needs --tls-cert, --tls-key and --tls-ca");
-            }
-            return null;
+        if (tlsNoClientAuth && !tlsOptions.given()) {
+            throw new ParameterException(spec.commandLine(), "--tls-no-client-auth needs --tls-cert, --tls-key and --tls-ca");
         }
-        if (tlsCert == null || tlsKey == null || tlsCa == null) {
-            throw new ParameterException(spec.commandLine(), "TLS needs all of --tls-cert, --tls-key and --tls-ca");
-        }
-        Tls tls = Tls.builder().keyPair(tlsCert, tlsKey).trustedCertificates(tlsCa).mutualAuthentication(!tlsNoClientAuth)
-                .build();
-        try {
-            Node.builder().id(self).tls(tls).build(); // loads the files, so that a bad one is a bad argument
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--tls-*: " + e.getMessage());
-        }
-        return tls;
+        return tlsOptions.toTls(spec, !tlsNoClientAuth, List.of(self));
     }
 
     private NodeId validate() {
