@@ -99,6 +99,7 @@ public final class PeerLink {
     private ScheduledFuture<?> expiryTimer;
     private long expiryTimerAt = Long.MAX_VALUE;
     private Session session;
+    private long attachedGeneration;
     private boolean peerResumed;
     private boolean resumeSent;
     private long resumeFloor;
@@ -269,12 +270,18 @@ public final class PeerLink {
     /**
      * A connection to the peer is established: say where this stream stands, and wait for the peer's Resume
      * before sending on it.
+     *
+     * @param generation counts the sessions attached to this link, in the order they became the peer's current one;
+     *     a session older than one already attached is ignored
      */
-    public void attach(Session newSession) {
+    public void attach(Session newSession, long generation) {
         runOnLoop(() -> {
-            if (!newSession.isActive() || closed != null) {
+            // Attaches can reach this loop out of the order they were made in: one handed over from another event
+            // loop waits in this loop's queue, while one made on this loop runs at once.
+            if (generation <= attachedGeneration || !newSession.isActive() || closed != null) {
                 return;
             }
+            attachedGeneration = generation;
             session = newSession;
             peerResumed = false;
             resumeSent = false;

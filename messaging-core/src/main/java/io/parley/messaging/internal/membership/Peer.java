@@ -27,6 +27,7 @@ final class Peer {
     AddressSource source;
     Channel pendingDial;
     Session session;
+    long sessionsEstablished; // the generation of the last session handed to link
     PeerState state = PeerState.DOWN;
     String lastError;
     long lastSeenMicros;

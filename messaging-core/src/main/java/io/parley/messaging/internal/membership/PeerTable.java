@@ -548,9 +548,9 @@ public final class PeerTable implements SessionEvents {
             p.lastError = null;
             p.attempts = 0;
             moveTo(p, PeerState.UP);
-            // Under the lock, so that links are told of sessions in the order they became current: an attach of a
-            // session that a newer one has meanwhile replaced never lands after the newer one's.
-            p.link.attach(session);
+            // Numbered under the lock, in the order sessions became current: the link takes a session only if it
+            // is newer than the one it has, however their attaches reach its event loop.
+            p.link.attach(session, ++p.sessionsEstablished);
         }
         log.info("{}: connected to {} ({} {})", self, session.peer(), session.dialedBySelf() ? "dialled" : "accepted",
                 session.channel().remoteAddress());

@@ -3,17 +3,22 @@ package io.parley.messaging.internal.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Direction;
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
+import io.parley.messaging.Receipt;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.HybridTimestamp;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.internal.transport.PendingAck;
+import io.parley.messaging.proto.v1.Ack;
+import io.parley.messaging.proto.v1.AckBatch;
+import io.parley.messaging.proto.v1.AckStatus;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.store.ForwardingMessageStore;
@@ -24,6 +29,7 @@ import io.parley.messaging.store.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -205,6 +211,60 @@ class StoreStageTest {
     }
 
     /**
+     * Two sessions attached to a link in the order they became current can reach its loop in the other order: the
+     * older one's attach, handed over from another event loop, waits in the loop's queue while the loop attaches
+     * the newer one at once. The older one must not take the link back: the link would wait for a Resume on a
+     * connection being closed and send nothing on the live one, and the store would take the peer's stream only
+     * from the old one, so neither direction would move until the live connection failed.
+     */
+    @Test
+    void anOlderSessionAttachedAfterANewerOneDoesNotTakeTheLinkBack() throws Exception {
+        memory.open(SELF);
+        release.countDown();
+        stage.start();
+        DefaultEventLoop loop = new DefaultEventLoop();
+        EmbeddedChannel oldChannel = new EmbeddedChannel();
+        try {
+            Session old = new Session(PEER, 7, oldChannel, true, "");
+            Session current = new Session(PEER, 7, channel, false, "");
+            PeerLink link = link(loop);
+            loop.submit(() -> {
+                Thread otherLoop = new Thread(() -> link.attach(old, 1));
+                otherLoop.start();
+                otherLoop.join(); // queued behind this task
+                link.attach(current, 2); // run at once
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            link.onResume(current, 0);
+            CompletableFuture<Receipt> receipt = link.send(seq -> sent(seq));
+            stage.barrier().get(10, TimeUnit.SECONDS); // the send and both Resumes written, the link told of them
+            loop.submit(() -> { }).get(10, TimeUnit.SECONDS); // and the link has acted on it
+
+            assertThat(loop.submit(() -> outbound(channel)).get(10, TimeUnit.SECONDS))
+                    .as("on the newer connection").extracting(Frame::getBodyCase)
+                    .containsExactly(Frame.BodyCase.RESUME, Frame.BodyCase.ENVELOPE);
+            assertThat(loop.submit(() -> outbound(oldChannel)).get(10, TimeUnit.SECONDS))
+                    .as("on the older connection").extracting(Frame::getBodyCase).doesNotContain(Frame.BodyCase.ENVELOPE);
+
+            link.onAcks(AckBatch.newBuilder().addAcks(Ack.newBuilder().setSeq(1).setStatus(AckStatus.ACK_STATUS_STORED)
+                    .setReceiverTimeMicros(5)).build(), 6, System.nanoTime());
+            assertThat(receipt).succeedsWithin(Duration.ofSeconds(10))
+                    .satisfies(r -> assertThat(r.status()).isEqualTo(DeliveryStatus.DELIVERED));
+        } finally {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            oldChannel.finishAndReleaseAll();
+        }
+    }
+
+    private static List<Frame> outbound(EmbeddedChannel ch) {
+        List<Frame> frames = new java.util.ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            frames.add((Frame) o);
+        }
+        return frames;
+    }
+
+    /**
      * A store read that fails while the batch is sorted (a watermark) fails the whole batch like a failed commit:
      * sends fail, the connection whose message could not be checked is closed with an Error, the gate lets the
      * message go, barriers complete; and the thread goes on with the next batch.
@@ -257,7 +317,11 @@ class StoreStageTest {
     }
 
     private PeerLink link() {
-        return new PeerLink(PEER, channel.eventLoop(), 16, 100, 16, stage, new HybridLogicalClock(WallClock.system()),
+        return link(channel.eventLoop());
+    }
+
+    private PeerLink link(io.netty.channel.EventLoop loop) {
+        return new PeerLink(PEER, loop, 16, 100, 16, stage, new HybridLogicalClock(WallClock.system()),
                 WallClock.system(), new ClockOffsetEstimator(), executor, new Quiescence());
     }
 
