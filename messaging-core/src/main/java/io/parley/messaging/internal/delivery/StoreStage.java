@@ -373,7 +373,7 @@ public final class StoreStage implements AutoCloseable {
      * while no Resume went out on a newer one). A message that was still on its way in on a replaced connection
      * when the new one's Resume told the sender how far the stream is held is not stored: the sender sends it again
      * on the new connection, and storing this copy could put it after later ones, or store a message the sender
-     * has meanwhile withdrawn as expired.
+     * has meanwhile withdrawn as expired. The connection it came on is closed, if it is not closed already.
      */
     private boolean fromResumedSession(ReceiveOp r) {
         Session resumed = resumedSessions.get(StreamKey.of(r.session()));
@@ -382,6 +382,13 @@ public final class StoreStage implements AutoCloseable {
         }
         log.debug("{}: dropping message {} from {} that came on a replaced connection; it is sent again on the new one",
                 self, r.message().sequence(), r.session().peer());
+        // A replaced connection is closing already. Should one ever stay open, its sender would wait for acks that
+        // never come: closed, it reconnects and sends again.
+        Channel ch = r.session().channel();
+        if (ch.isActive()) {
+            ch.writeAndFlush(Frames.error(Error.Code.CODE_DUPLICATE_CONNECTION, "this connection was replaced by a newer one"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
         return false;
     }
 

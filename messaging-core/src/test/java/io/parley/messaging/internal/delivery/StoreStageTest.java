@@ -199,6 +199,10 @@ class StoreStageTest {
         stage.barrier().get(10, TimeUnit.SECONDS);
 
         assertThat(memory.receivedWatermark(PEER, 7)).as("the late copy on the old connection").isEqualTo(2);
+        oldChannel.runPendingTasks();
+        assertThat(oldChannel.isOpen()).as("the old connection, which brought it").isFalse();
+        assertThat(frames(oldChannel)).last().satisfies(f ->
+                assertThat(f.getError().getCode()).isEqualTo(io.parley.messaging.proto.v1.Error.Code.CODE_DUPLICATE_CONNECTION));
 
         stage.submitReceive(current, received(3), 2, new HybridTimestamp(3, 0));
         stage.barrier().get(10, TimeUnit.SECONDS);
@@ -240,10 +244,10 @@ class StoreStageTest {
             stage.barrier().get(10, TimeUnit.SECONDS); // the send and both Resumes written, the link told of them
             loop.submit(() -> { }).get(10, TimeUnit.SECONDS); // and the link has acted on it
 
-            assertThat(loop.submit(() -> outbound(channel)).get(10, TimeUnit.SECONDS))
+            assertThat(loop.submit(() -> frames(channel)).get(10, TimeUnit.SECONDS))
                     .as("on the newer connection").extracting(Frame::getBodyCase)
                     .containsExactly(Frame.BodyCase.RESUME, Frame.BodyCase.ENVELOPE);
-            assertThat(loop.submit(() -> outbound(oldChannel)).get(10, TimeUnit.SECONDS))
+            assertThat(loop.submit(() -> frames(oldChannel)).get(10, TimeUnit.SECONDS))
                     .as("on the older connection").extracting(Frame::getBodyCase).doesNotContain(Frame.BodyCase.ENVELOPE);
 
             link.onAcks(AckBatch.newBuilder().addAcks(Ack.newBuilder().setSeq(1).setStatus(AckStatus.ACK_STATUS_STORED)
@@ -256,10 +260,13 @@ class StoreStageTest {
         }
     }
 
-    private static List<Frame> outbound(EmbeddedChannel ch) {
+    /** The frames written to {@code ch}, leaving out acks (written as {@link PendingAck}s, encoded further on). */
+    private static List<Frame> frames(EmbeddedChannel ch) {
         List<Frame> frames = new java.util.ArrayList<>();
         for (Object o; (o = ch.readOutbound()) != null; ) {
-            frames.add((Frame) o);
+            if (o instanceof Frame f) {
+                frames.add(f);
+            }
         }
         return frames;
     }
