@@ -42,16 +42,8 @@ class ReplacedConnectionTest {
             NodeId a = NodeId.of("a" + round);
             NodeId z = NodeId.of("z" + round);
             AtomicBoolean listed = new AtomicBoolean();
-            // z listens on every interface and the DNS name lists 127.0.0.2, an address of z that a has not met: so
-            // a dials it although it is connected to z (as a container's DNS lists an IP, not the name z advertises).
             try (Node nz = Node.builder().id(z).listen("0.0.0.0", 0).build().start();
-                 Node na = Node.builder().id(a).discoverDns("z.test", nz.localAddress().getPort(), Duration.ofMillis(20))
-                         .build().dnsResolver(name -> {
-                             if (!listed.get()) {
-                                 throw new UnknownHostException(name + " lists no one yet");
-                             }
-                             return List.of(InetAddress.getByName("127.0.0.2"));
-                         }).start()) {
+                 Node na = findingByDns(a, nz, listed, Duration.ofMillis(20))) {
                 nz.addPeer(new PeerAddress(a, "127.0.0.1", na.localAddress().getPort()));
                 List<CompletableFuture<Receipt>> receipts = new ArrayList<>(MESSAGES);
                 for (int i = 0; i < MESSAGES; i++) {
@@ -93,13 +85,7 @@ class ReplacedConnectionTest {
             NodeId z = NodeId.of("z" + round);
             AtomicBoolean listed = new AtomicBoolean();
             try (Node nz = Node.builder().id(z).listen("0.0.0.0", 0).build().start();
-                 Node na = Node.builder().id(a).discoverDns("z.test", nz.localAddress().getPort(), Duration.ofMillis(5))
-                         .build().dnsResolver(name -> {
-                             if (!listed.get()) {
-                                 throw new UnknownHostException(name + " lists no one yet");
-                             }
-                             return List.of(InetAddress.getByName("127.0.0.2"));
-                         }).start()) {
+                 Node na = findingByDns(a, nz, listed, Duration.ofMillis(5))) {
                 CyclicBarrier together = new CyclicBarrier(2);
                 CompletableFuture<Void> list = CompletableFuture.runAsync(() -> {
                     meet(together);
@@ -127,6 +113,21 @@ class ReplacedConnectionTest {
         }
         // The point of the test: in many rounds both connections were established, and one replaced the other.
         assertThat(replaced).as("rounds in which an established connection was replaced").isGreaterThan(DIAL_ROUNDS / 4);
+    }
+
+    /**
+     * Node {@code a}, which looks up the name z.test every {@code interval}; once {@code listed} is set, the name lists
+     * 127.0.0.2. z listens on every interface, so that is an address of z's that a has not met: a dials it although it
+     * may be connected to z already (as a container's DNS lists an IP, not the name z advertises).
+     */
+    private static Node findingByDns(NodeId a, Node nz, AtomicBoolean listed, Duration interval) {
+        return Node.builder().id(a).discoverDns("z.test", nz.localAddress().getPort(), interval).build()
+                .dnsResolver(name -> {
+                    if (!listed.get()) {
+                        throw new UnknownHostException(name + " lists no one yet");
+                    }
+                    return List.of(InetAddress.getByName("127.0.0.2"));
+                }).start();
     }
 
     private static void meet(CyclicBarrier barrier) {
