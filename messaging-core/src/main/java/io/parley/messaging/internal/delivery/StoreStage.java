@@ -313,7 +313,8 @@ public final class StoreStage implements AutoCloseable {
                 if (op instanceof LoadOp l) {
                     l.link().onLoaded(l.afterSeq(), l.limit(), List.of()); // tried again on its next pump
                 } else if (op instanceof AckAgainOp a) {
-                    close(a.session(), "receiver could not read its store to acknowledge again; reconnect and retry");
+                    close(a.session(), Error.Code.CODE_INTERNAL,
+                            "receiver could not read its store to acknowledge again; reconnect and retry");
                 }
             }
         }
@@ -384,11 +385,7 @@ public final class StoreStage implements AutoCloseable {
                 self, r.message().sequence(), r.session().peer());
         // A replaced connection is closing already. Should one ever stay open, its sender would wait for acks that
         // never come: closed, it reconnects and sends again.
-        Channel ch = r.session().channel();
-        if (ch.isActive()) {
-            ch.writeAndFlush(Frames.error(Error.Code.CODE_DUPLICATE_CONNECTION, "this connection was replaced by a newer one"))
-                    .addListener(ChannelFutureListener.CLOSE);
-        }
+        close(r.session(), Error.Code.CODE_DUPLICATE_CONNECTION, "this connection was replaced by a newer one");
         return false;
     }
 
@@ -420,8 +417,7 @@ public final class StoreStage implements AutoCloseable {
                 + " following " + r.previousSeq();
         log.warn("{}: closing connection to {}: {}", self, m.sender(), reason);
         r.session().markClosing();
-        Channel ch = r.session().channel();
-        ch.writeAndFlush(Frames.error(Error.Code.CODE_PROTOCOL_VIOLATION, reason)).addListener(ChannelFutureListener.CLOSE);
+        close(r.session(), Error.Code.CODE_PROTOCOL_VIOLATION, reason);
         return false;
     }
 
@@ -584,7 +580,7 @@ public final class StoreStage implements AutoCloseable {
         settle(sends, OutboundMessage::link, m -> m.future().completeExceptionally(cause));
         gate.released(received);
         watermarks.clear();
-        sessions.forEach(s -> close(s, "receiver could not store messages; reconnect and retry"));
+        sessions.forEach(s -> close(s, Error.Code.CODE_INTERNAL, "receiver could not store messages; reconnect and retry"));
         settle(outcomes, Outcome::link, o -> {
             if (o.future() != null) {
                 o.future().completeExceptionally(new StoreException("the outcome (" + o.status() + ") of message " + idOf(o)
@@ -598,10 +594,11 @@ public final class StoreStage implements AutoCloseable {
         });
     }
 
-    private static void close(Session session, String why) {
+    /** Tells the peer why with an Error frame, then closes the connection (if it is not closed already). */
+    private static void close(Session session, Error.Code code, String why) {
         Channel ch = session.channel();
         if (ch.isActive()) {
-            ch.writeAndFlush(Frames.error(Error.Code.CODE_INTERNAL, why)).addListener(ChannelFutureListener.CLOSE);
+            ch.writeAndFlush(Frames.error(code, why)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
