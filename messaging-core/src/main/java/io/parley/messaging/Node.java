@@ -6,18 +6,15 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.internal.Threads;
-import io.parley.messaging.internal.delivery.InboundGate;
-import io.parley.messaging.internal.delivery.ListenerDispatcher;
+import io.parley.messaging.internal.delivery.Delivery;
 import io.parley.messaging.internal.delivery.MessageIds;
-import io.parley.messaging.internal.delivery.PeerLink;
-import io.parley.messaging.internal.delivery.Quiescence;
-import io.parley.messaging.internal.delivery.StoreStage;
+import io.parley.messaging.internal.delivery.OutboundStream;
 import io.parley.messaging.internal.membership.Backoff;
 import io.parley.messaging.internal.membership.DnsDiscovery;
-import io.parley.messaging.internal.membership.Gossiper;
+import io.parley.messaging.internal.membership.Membership;
 import io.parley.messaging.internal.membership.PeerEventDispatcher;
-import io.parley.messaging.internal.membership.PeerTable;
 import io.parley.messaging.internal.transport.ChannelSettings;
+import io.parley.messaging.internal.transport.Ports;
 import io.parley.messaging.internal.transport.TlsContexts;
 import io.parley.messaging.internal.transport.Transport;
 import java.net.InetSocketAddress;
@@ -82,6 +79,15 @@ public final class Node implements AutoCloseable {
 
     private enum State { NEW, STARTED, CLOSING, CLOSED }
 
+    /**
+     * With a durable store, each stream holds the bodies of up to this many windows of messages (and no more than
+     * 8 MiB of payload beyond the first two); the rest stay in the store until due.
+     */
+    static final int BODIES_IN_MEMORY_WINDOWS = 16;
+
+    /** Longest close() waits for the store thread to commit what is queued and close the store. */
+    static final Duration STORE_CLOSE_WAIT = Duration.ofSeconds(30);
+
     private final NodeConfig config;
     private final HybridLogicalClock hlc;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -91,16 +97,14 @@ public final class Node implements AutoCloseable {
     private ExecutorService ownListenerExecutor;
     private ExecutorService ownPeerEventExecutor;
     private ScheduledThreadPoolExecutor blocking;
-    private StoreStage storeStage;
-    private PeerTable peerTable;
+    private Delivery delivery;
+    private Membership membership;
     private Transport transport;
-    private Gossiper gossiper;
     private final List<DnsDiscovery> dnsDiscovery = new ArrayList<>();
     private DnsDiscovery.Resolver dnsResolver = DnsDiscovery.Resolver.PLATFORM;
     private volatile InetSocketAddress localAddress;
     private volatile String advertised = "";
     private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
-    private final Quiescence quiescence = new Quiescence();
     private final TlsContexts tls;
 
     Node(NodeConfig config) {
@@ -141,10 +145,12 @@ public final class Node implements AutoCloseable {
                 ownListenerExecutor = Threads.single(threads(prefix + "-listener"));
                 return ownListenerExecutor;
             });
-            InboundGate gate = new InboundGate(config.id());
-            ListenerDispatcher listeners = new ListenerDispatcher(config.id(), config.listener().orElse(null), listenerExecutor, gate);
-            storeStage = new StoreStage(config.id(), config.store(), receipts, listeners, gate, threads(prefix + "-store"));
-            storeStage.start();
+            int maxUnacknowledged = config.limits().maxUnacknowledgedPerPeer(config.store().isDurable());
+            delivery = new Delivery(new Delivery.Settings(config.id(), config.store(), hlc, config.clock(), receipts,
+                    config.listener().orElse(null), listenerExecutor, threads(prefix + "-store"),
+                    config.limits().sendWindow(), maxUnacknowledged, config.store().isDurable()
+                            ? BODIES_IN_MEMORY_WINDOWS * config.limits().sendWindow() : maxUnacknowledged));
+            delivery.start();
             blocking = new ScheduledThreadPoolExecutor(1, threads(prefix + "-resolver"));
             blocking.setRemoveOnCancelPolicy(true);
             PeerListener peerListener = config.peerListener().orElse(null);
@@ -152,28 +158,26 @@ public final class Node implements AutoCloseable {
                 ownPeerEventExecutor = Threads.single(threads(prefix + "-peer-events"));
                 return ownPeerEventExecutor;
             });
-            peerTable = new PeerTable(config.id(), incarnation, group, config.limits(), storeStage, hlc, config.clock(),
-                    receipts, new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(),
-                    quiescence, config.store().isDurable(),
-                    new PeerEventDispatcher(config.id(), peerListener, peerEventExecutor, config.clock()),
-                    () -> advertised, () -> localAddress);
-            config.peers().forEach(peerTable::add);
-            config.seeds().forEach(peerTable::addSeed);
-            peerTable.restore(config.store().outboxes());
+            membership = new Membership(new Membership.Settings(config.id(), incarnation, group,
+                    new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(),
+                    config.gossipInterval(), () -> advertised, () -> localAddress), delivery,
+                    new PeerEventDispatcher(config.id(), peerListener, peerEventExecutor, config.clock()));
+            config.peers().forEach(membership::add);
+            config.seeds().forEach(membership::addSeed);
+            membership.restore(config.store().outboxes());
             ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
                     config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
                     config.limits().maxFrameBytes(), config.failureDetection(), tls);
-            transport = new Transport(settings, peerTable, group, blocking);
+            transport = new Transport(settings, new Ports(membership.handshakeEvents(), membership.events(), delivery),
+                    group, blocking);
             localAddress = transport.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
             advertised = config.advertisedAddress().orElseGet(() -> PeerAddress.HostPort.format(
                     localAddress.getAddress().isAnyLocalAddress() ? config.listenHost() : localAddress.getAddress().getHostAddress(),
                     localAddress.getPort()));
-            peerTable.start(transport);
-            gossiper = new Gossiper(peerTable, group, config.gossipInterval());
-            gossiper.start();
+            membership.start(transport);
             for (NodeConfig.DnsDiscovery spec : config.dnsDiscovery()) {
-                DnsDiscovery d = new DnsDiscovery(config.id(), spec, dnsResolver, blocking, peerTable::isLocal,
-                        peerTable::discovered);
+                DnsDiscovery d = new DnsDiscovery(config.id(), spec, dnsResolver, blocking, membership::isLocal,
+                        membership::discovered);
                 dnsDiscovery.add(d);
                 d.start();
             }
@@ -311,12 +315,12 @@ public final class Node implements AutoCloseable {
 
     /** Sends {@code body} (not copied) to one peer, with a message id of its own or the given one of a broadcast. */
     private Submission sendCopy(NodeId peer, byte[] body, Duration timeToLive, UUID id) {
-        PeerLink link = peerTable.link(peer);
+        OutboundStream link = membership.knows(peer) ? delivery.stream(peer) : null;
         if (link == null) {
             return new Submission(Optional.empty(), CompletableFuture.failedFuture(new UnknownPeerException(unknownPeer(peer))));
         }
         long ttlMicros = timeToLive == null ? 0 : saturatedMicros(timeToLive);
-        // PeerLink.send calls the factory on this thread before it returns, unless it refuses the send first.
+        // OutboundStream.send calls the factory on this thread before it returns, unless it refuses the send first.
         UUID[] made = new UUID[1];
         CompletableFuture<Receipt> receipt = link.send(seq -> {
             long now = config.clock().nowMicros();
@@ -365,7 +369,7 @@ public final class Node implements AutoCloseable {
         byte[] body = payload.clone();
         UUID id = MessageIds.next(Math.floorDiv(config.clock().nowMicros(), 1000));
         Map<NodeId, CompletableFuture<Receipt>> copies = new LinkedHashMap<>();
-        for (NodeId peer : peerTable.ids()) {
+        for (NodeId peer : membership.ids()) {
             copies.put(peer, sendCopy(peer, body, null, id).receipt());
         }
         CompletableFuture<BroadcastReceipt> result = new CompletableFuture<>();
@@ -427,7 +431,7 @@ public final class Node implements AutoCloseable {
         if (peer.equals(config.id())) {
             return "'" + peer + "' is this node itself; send to one of its peers";
         }
-        List<NodeId> known = peerTable.ids();
+        List<NodeId> known = membership.ids();
         return "unknown peer '" + peer + "'; this node knows " + (known.isEmpty() ? "no peers"
                 : known.stream().limit(20).map(NodeId::value).collect(Collectors.joining(", "))
                 + (known.size() > 20 ? " and " + (known.size() - 20) + " more" : ""));
@@ -445,7 +449,7 @@ public final class Node implements AutoCloseable {
         if (state.get() != State.STARTED) {
             throw new IllegalStateException("node " + config.id() + " is not running; add peers to the builder before start()");
         }
-        peerTable.addAndConnect(peer);
+        membership.addAndConnect(peer);
     }
 
     /**
@@ -462,7 +466,7 @@ public final class Node implements AutoCloseable {
      * state, sorted by id.
      */
     public List<PeerInfo> peers() {
-        return peerTable == null ? List.of() : peerTable.infos();
+        return membership == null ? List.of() : membership.infos();
     }
 
     /**
@@ -502,15 +506,15 @@ public final class Node implements AutoCloseable {
             return;
         }
         drain(config.closeTimeout());
-        peerTable.beginClose();
-        peerTable.sayGoodbye("node " + config.id() + " is shutting down", Duration.ofSeconds(1));
+        membership.beginClose();
+        membership.sayGoodbye("node " + config.id() + " is shutting down", Duration.ofSeconds(1));
         shutdown();
     }
 
     private void drain(Duration timeout) {
         try {
-            if (quiescence.await(() -> peerTable.links().stream()
-                    .noneMatch(l -> l.outstanding() > 0 && peerTable.isConnected(l.peer())), timeout)) {
+            if (delivery.quiescence().await(() -> delivery.streams().stream()
+                    .noneMatch(l -> l.outstanding() > 0 && membership.isConnected(l.peer())), timeout)) {
                 return;
             }
         } catch (InterruptedException e) {
@@ -522,19 +526,21 @@ public final class Node implements AutoCloseable {
 
     private void shutdown() {
         NodeClosedException closed = new NodeClosedException("node " + config.id() + " closed before the peer acknowledged the message");
-        if (gossiper != null) {
-            gossiper.stop();
+        if (membership != null) {
+            membership.beginClose();
         }
         dnsDiscovery.forEach(DnsDiscovery::stop);
         if (transport != null) {
             transport.closeServer();
             transport.closeAll();
         }
-        if (storeStage != null) {
-            storeStage.close();
-        }
-        if (peerTable != null) {
-            peerTable.links().forEach(l -> l.close(closed));
+        if (delivery != null) {
+            // The store thread owns the store and closes it when it ends; never under it.
+            if (!delivery.closeStore(STORE_CLOSE_WAIT)) {
+                log.error("{}: the store thread is still busy after {} s; it closes the store when it is done",
+                        config.id(), STORE_CLOSE_WAIT.toSeconds());
+            }
+            delivery.closeStreams(closed);
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -545,10 +551,12 @@ public final class Node implements AutoCloseable {
         if (blocking != null) {
             blocking.shutdownNow(); // a DNS query in flight is of no use any more
         }
-        try {
-            config.store().close();
-        } catch (RuntimeException e) {
-            log.warn("{}: closing the store failed", config.id(), e);
+        if (delivery == null) {
+            try {
+                config.store().close(); // opened before start failed, never handed to a store thread
+            } catch (RuntimeException e) {
+                log.warn("{}: closing the store failed", config.id(), e);
+            }
         }
         state.set(State.CLOSED);
         log.info("{}: closed", config.id());
@@ -572,8 +580,8 @@ public final class Node implements AutoCloseable {
     private void closeQuietly() {
         state.set(State.CLOSING);
         try {
-            if (peerTable != null) {
-                peerTable.beginClose();
+            if (membership != null) {
+                membership.beginClose();
             }
             shutdown();
         } catch (RuntimeException e) {

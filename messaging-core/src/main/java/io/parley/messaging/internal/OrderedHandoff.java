@@ -35,13 +35,26 @@ public final class OrderedHandoff<T> {
         this.consumer = consumer;
     }
 
-    /** Queues {@code item} for the consumer. */
+    /** Queues {@code item} for the consumer, and hands the consumer's turn to the executor. */
     public void submit(T item) {
         queue.add(item);
         schedule();
     }
 
-    private void schedule() {
+    /**
+     * Queues {@code item} without calling the executor: for a caller holding a lock, which must not run the
+     * executor's code (a direct executor would run the consumer right there). Call {@link #schedule()} once the lock
+     * is released.
+     */
+    public void enqueue(T item) {
+        queue.add(item);
+    }
+
+    /** Hands the consumer's turn to the executor, if items wait and no turn is scheduled yet. */
+    public void schedule() {
+        if (queue.isEmpty()) {
+            return;
+        }
         if (scheduled.compareAndSet(false, true)) {
             try {
                 executor.execute(this::drain);

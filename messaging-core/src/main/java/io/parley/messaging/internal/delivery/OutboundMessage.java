@@ -2,31 +2,29 @@ package io.parley.messaging.internal.delivery;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.parley.messaging.Message;
-import io.parley.messaging.Receipt;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.proto.v1.Envelope;
 import io.parley.messaging.proto.v1.Frame;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A sent message whose body is in memory, from {@code send} (or from being loaded out of the store) until its
  * outcome is stored: the stored row, the caller's future (none for a message reloaded after a restart), and
  * the frame that carries it, built when it first goes on the wire.
  */
-public final class OutboundMessage {
+public final class OutboundMessage implements Slot {
 
     private final Message message;
-    private final CompletableFuture<Receipt> future;
-    private final PeerLink link;
-    // Written and read on the link's event loop only.
+    private final ReceiptFuture future;
+    private final OutboundStream stream;
+    // Written and read on the stream's home loop only.
     private Frame frame;
     long lastSentNanos;
     long lastSentMicros;
 
-    OutboundMessage(Message message, CompletableFuture<Receipt> future, PeerLink link) {
+    OutboundMessage(Message message, ReceiptFuture future, OutboundStream stream) {
         this.message = message;
         this.future = future;
-        this.link = link;
+        this.stream = stream;
     }
 
     public Message message() {
@@ -34,12 +32,13 @@ public final class OutboundMessage {
     }
 
     /** The caller's future, or null for a message reloaded from the store after a restart. */
-    public CompletableFuture<Receipt> future() {
+    @Override
+    public ReceiptFuture future() {
         return future;
     }
 
-    PeerLink link() {
-        return link;
+    OutboundStream stream() {
+        return stream;
     }
 
     long seq() {

@@ -3,12 +3,11 @@ package io.parley.messaging.internal.delivery;
 import java.util.Arrays;
 
 /**
- * One slot per sequence number in {@code (floor, top]}: a growable ring of object references indexed by
- * sequence. A null slot is settled; the floor moves up over leading nulls. Costs 4 to 8 bytes per sequence
+ * One slot per sequence number in {@code (floor, top]}: a growable ring of references indexed by sequence. A null slot is settled; the floor moves up over leading nulls. Costs 4 to 8 bytes per sequence
  * number, which is what lets a link keep millions of unacknowledged messages whose bodies are in the store.
  * Not thread-safe.
  */
-final class SlotRing {
+final class SlotRing<S> {
 
     private static final int MIN_CAPACITY = 64;
 
@@ -44,7 +43,7 @@ final class SlotRing {
     }
 
     /** Appends {@code value} (not null) as sequence {@code top + 1}. */
-    void append(Object value) {
+    void append(S value) {
         if (top - floor == slots.length) {
             resize(slots.length * 2);
         }
@@ -54,12 +53,13 @@ final class SlotRing {
     }
 
     /** The slot of {@code seq}; null if settled or outside {@code (floor, top]}. */
-    Object get(long seq) {
-        return contains(seq) ? slots[index(seq)] : null;
+    @SuppressWarnings("unchecked")
+    S get(long seq) {
+        return contains(seq) ? (S) slots[index(seq)] : null;
     }
 
     /** Replaces the live slot of {@code seq} with another value (not null). */
-    void replace(long seq, Object value) {
+    void replace(long seq, S value) {
         if (!contains(seq) || slots[index(seq)] == null) {
             throw new IllegalStateException("no live slot " + seq + " in (" + floor + ", " + top + "]");
         }
@@ -71,12 +71,13 @@ final class SlotRing {
      *
      * @return the value it held, or null if it was settled already or outside the ring
      */
-    Object clear(long seq) {
+    @SuppressWarnings("unchecked")
+    S clear(long seq) {
         if (!contains(seq)) {
             return null;
         }
         int i = index(seq);
-        Object old = slots[i];
+        S old = (S) slots[i];
         if (old == null) {
             return null;
         }

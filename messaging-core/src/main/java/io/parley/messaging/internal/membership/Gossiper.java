@@ -3,45 +3,54 @@ package io.parley.messaging.internal.membership;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.PeerAddress;
+import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Gossip;
 import io.parley.messaging.proto.v1.Member;
-import io.parley.messaging.internal.transport.Session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Rounds of gossip: every interval, on an event loop, the node sends the members it is connected to to
+ * Gossip, both ways. Telling: every interval, on an event loop, the node sends the members it is connected to to
  * {@link #FANOUT} peers chosen at random. Handshakes already carry the same list both ways, so a new node learns
  * the cluster from its seed at once and everyone it then dials learns of it; the rounds spread what a race between
- * handshakes missed, reaching all n nodes in O(log n) rounds.
+ * handshakes missed, reaching all n nodes in O(log n) rounds. Learning: every member another node names that this
+ * node did not know is added and dialled.
  */
-public final class Gossiper {
+final class Gossiper {
+
+    private static final Logger log = LoggerFactory.getLogger(Gossiper.class);
 
     /** Peers told per round. */
     static final int FANOUT = 3;
 
     private final PeerTable table;
-    private final EventLoopGroup group;
+    private final Dialer dialer;
+    private final SelfAddress selfAddress;
     private final Duration interval;
     private ScheduledFuture<?> rounds;
 
-    public Gossiper(PeerTable table, EventLoopGroup group, Duration interval) {
+    Gossiper(PeerTable table, Dialer dialer, SelfAddress selfAddress, Duration interval) {
         this.table = table;
-        this.group = group;
+        this.dialer = dialer;
+        this.selfAddress = selfAddress;
         this.interval = interval;
     }
 
-    public void start() {
+    void start(EventLoopGroup group) {
         long nanos = interval.toNanos();
         rounds = group.next().scheduleWithFixedDelay(this::round, nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void stop() {
+    void stop() {
         if (rounds != null) {
             rounds.cancel(false);
         }
@@ -65,6 +74,25 @@ public final class Gossiper {
             Channel ch = s.channel();
             if (gossip.getMembersCount() > 0 && ch.isActive()) {
                 ch.writeAndFlush(Frame.newBuilder().setGossip(gossip).build(), ch.voidPromise());
+            }
+        }
+    }
+
+    /**
+     * Takes what {@code from} said about other members: dials every member not known yet, and gives an address to
+     * known peers that have none. Gossip never moves a peer with an address: see {@link AddressSource}.
+     */
+    void learn(List<Member> members, NodeId from) {
+        for (PeerAddress a : Members.usable(members, table.self(), selfAddress::isSelf)) {
+            boolean[] created = {false};
+            Peer p = table.addIfAbsent(a.id(), a, AddressSource.GOSSIP, created);
+            boolean dial;
+            synchronized (p) {
+                dial = created[0] || p.offerAddress(a, AddressSource.GOSSIP);
+            }
+            if (dial && !table.isClosing()) {
+                log.info("{}: learned of {} at {} from {}", table.self(), a.id(), a.hostPort(), from);
+                dialer.connect(p);
             }
         }
     }

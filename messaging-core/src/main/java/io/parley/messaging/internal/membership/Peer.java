@@ -7,39 +7,53 @@ import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.clock.WallClock;
-import io.parley.messaging.internal.delivery.PeerLink;
+import io.parley.messaging.internal.delivery.OutboundStream;
 import io.parley.messaging.internal.transport.Session;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * What the node knows about one peer: where to dial it and how far that address is trusted, which connection to
- * it is current, its state, and the link that carries messages to it. Connection fields are guarded by this
- * object's monitor; the sections that hold it are short and never block.
+ * it is current, its state, and the stream that carries messages to it. Connection fields are guarded by this
+ * object's monitor; the sections that hold it are short, never block, never dial and never run user code.
  */
 final class Peer {
 
     final NodeId id;
-    final PeerLink link;
+    final OutboundStream stream;
     final ClockOffsetEstimator offsets;
     // Guarded by this.
     PeerAddress address;
     AddressSource source;
+    boolean dialling; // a dial is being made, outside the lock; its channel becomes pendingDial
     Channel pendingDial;
     Session session;
-    long sessionsEstablished; // the generation of the last session handed to link
+    long sessionsEstablished; // the generation of the last session handed to the stream
     PeerState state = PeerState.DOWN;
     String lastError;
     long lastSeenMicros;
     int attempts;
     boolean reconnectScheduled;
 
-    Peer(NodeId id, PeerAddress address, AddressSource source, PeerLink link, ClockOffsetEstimator offsets) {
+    Peer(NodeId id, PeerAddress address, AddressSource source, OutboundStream stream) {
         this.id = id;
         this.address = address;
         this.source = address == null ? null : source;
-        this.link = link;
-        this.offsets = offsets;
+        this.stream = stream;
+        this.offsets = stream == null ? new ClockOffsetEstimator() : stream.offsets(); // none: a test of addresses alone
+    }
+
+    /** Whether a dial to this peer is being made or waits for its handshake. Holding this. */
+    boolean isDialling() {
+        return dialling || pendingDial != null;
+    }
+
+    /** Gives up the dial being made, if any; returns its channel to close, if it has one yet. Holding this. */
+    Channel cancelDial() {
+        Channel c = pendingDial;
+        pendingDial = null;
+        dialling = false;
+        return c;
     }
 
     synchronized PeerInfo info() {

@@ -11,8 +11,9 @@ import java.util.concurrent.Executor;
 
 /**
  * Hands peer state changes to the user's {@link PeerListener} on its executor, one call at a time and in the order
- * they were emitted, whatever the executor. Emitting never blocks (event loops emit, holding a peer's monitor, which
- * is what keeps one peer's changes in order).
+ * they were emitted, whatever the executor. A change is queued while its peer's lock is held (which keeps one
+ * peer's changes in order) and handed to the executor only after the lock is released: the executor, and the
+ * listener if the executor runs it directly, never run under a lock of the node's.
  */
 public final class PeerEventDispatcher {
 
@@ -27,11 +28,20 @@ public final class PeerEventDispatcher {
         this.handoff = listener == null ? null : new OrderedHandoff<>(self + ": peer listener", executor, listener::onPeerEvent);
     }
 
-    /** A peer went from {@code previous} to {@code state}; {@code info} is what is known of it now. */
-    void emit(PeerInfo info, PeerState previous, PeerState state) {
-        if (listener == null) {
-            return;
+    /**
+     * A peer went from {@code previous} to {@code state}; {@code info} is what is known of it now. Only queues the
+     * event; {@link #dispatch()} hands it on.
+     */
+    void queue(PeerInfo info, PeerState previous, PeerState state) {
+        if (listener != null) {
+            handoff.enqueue(new PeerEvent(info.id(), previous, state, info, WallClock.toInstant(clock.nowMicros())));
         }
-        handoff.submit(new PeerEvent(info.id(), previous, state, info, WallClock.toInstant(clock.nowMicros())));
+    }
+
+    /** Hands what was queued to the listener's executor. Call holding no lock. */
+    void dispatch() {
+        if (listener != null) {
+            handoff.schedule();
+        }
     }
 }

@@ -11,9 +11,9 @@ import io.parley.messaging.proto.v1.Frame;
 public final class AckHandler extends ChannelInboundHandlerAdapter {
 
     private final WallClock clock;
-    private final SessionEvents events;
+    private final TrafficEvents events;
 
-    public AckHandler(WallClock clock, SessionEvents events) {
+    public AckHandler(WallClock clock, TrafficEvents events) {
         this.clock = clock;
         this.events = events;
     }

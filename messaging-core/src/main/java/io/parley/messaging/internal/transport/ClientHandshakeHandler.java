@@ -21,7 +21,7 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
      * @param expectedPeer the node this connection is meant to reach, whose Welcome alone is accepted; null for an
      *     address whose node is not known yet
      */
-    public ClientHandshakeHandler(ChannelSettings settings, SessionEvents events, NodeId expectedPeer) {
+    public ClientHandshakeHandler(ChannelSettings settings, HandshakeEvents events, NodeId expectedPeer) {
         super(settings, events);
         this.expectedPeer = expectedPeer;
     }

@@ -16,9 +16,9 @@ import io.parley.messaging.proto.v1.Frame;
 public final class EnvelopeHandler extends ChannelInboundHandlerAdapter {
 
     private final WallClock clock;
-    private final SessionEvents events;
+    private final TrafficEvents events;
 
-    public EnvelopeHandler(WallClock clock, SessionEvents events) {
+    public EnvelopeHandler(WallClock clock, TrafficEvents events) {
         this.clock = clock;
         this.events = events;
     }

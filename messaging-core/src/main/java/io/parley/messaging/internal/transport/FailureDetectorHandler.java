@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class FailureDetectorHandler extends ChannelInboundHandlerAdapter {
 
     private final ChannelSettings settings;
-    private final SessionEvents events;
+    private final MembershipEvents events;
     private PhiAccrualDetector detector;
     private ScheduledFuture<?> tick;
     private long tickNanos;
@@ -36,7 +36,7 @@ public final class FailureDetectorHandler extends ChannelInboundHandlerAdapter {
     private boolean suspected;
     private boolean down;
 
-    public FailureDetectorHandler(ChannelSettings settings, SessionEvents events) {
+    public FailureDetectorHandler(ChannelSettings settings, MembershipEvents events) {
         this.settings = settings;
         this.events = events;
     }

@@ -25,12 +25,12 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
 
     protected final ChannelSettings settings;
-    protected final SessionEvents events;
+    protected final HandshakeEvents events;
     private ScheduledFuture<?> timeout;
     private boolean done;
     private String tlsFailure;
 
-    HandshakeHandler(ChannelSettings settings, SessionEvents events) {
+    HandshakeHandler(ChannelSettings settings, HandshakeEvents events) {
         this.settings = settings;
         this.events = events;
     }

@@ -22,11 +22,11 @@ import java.util.concurrent.TimeUnit;
 public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
 
     private final ChannelSettings settings;
-    private final SessionEvents events;
+    private final TrafficEvents events;
     private long nextNonce;
     private ScheduledFuture<?> pings;
 
-    public HeartbeatHandler(ChannelSettings settings, SessionEvents events) {
+    public HeartbeatHandler(ChannelSettings settings, TrafficEvents events) {
         this.settings = settings;
         this.events = events;
     }

@@ -18,7 +18,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
     private static final FrameEncoder FRAME_ENCODER = new FrameEncoder();
 
     private final ChannelSettings settings;
-    private final SessionEvents events;
+    private final Ports ports;
     private final boolean accepted;
     private final NodeId expectedPeer;
     private final EnvelopeHandler envelopes;
@@ -30,14 +30,14 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
      * @param accepted whether the connection was accepted (the other side says Hello) or dialled
      * @param expectedPeer for a dialled connection, the node meant to answer, or null if not known
      */
-    public NodeChannelInitializer(ChannelSettings settings, SessionEvents events, boolean accepted, NodeId expectedPeer) {
+    public NodeChannelInitializer(ChannelSettings settings, Ports ports, boolean accepted, NodeId expectedPeer) {
         this.settings = settings;
-        this.events = events;
+        this.ports = ports;
         this.accepted = accepted;
         this.expectedPeer = expectedPeer;
-        this.envelopes = new EnvelopeHandler(settings.clock(), events);
-        this.acks = new AckHandler(settings.clock(), events);
-        this.sessions = new SessionHandler(settings, events);
+        this.envelopes = new EnvelopeHandler(settings.clock(), ports.traffic());
+        this.acks = new AckHandler(settings.clock(), ports.traffic());
+        this.sessions = new SessionHandler(settings, ports.membership(), ports.traffic());
         this.exceptions = new ExceptionHandler(settings.self());
     }
 
@@ -53,10 +53,10 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
         p.addLast(PipelineNames.HANDSHAKE, accepted
-                ? new ServerHandshakeHandler(settings, events)
-                : new ClientHandshakeHandler(settings, events, expectedPeer));
-        p.addLast(PipelineNames.FAILURE_DETECTOR, new FailureDetectorHandler(settings, events));
-        p.addLast(PipelineNames.HEARTBEAT, new HeartbeatHandler(settings, events));
+                ? new ServerHandshakeHandler(settings, ports.handshake())
+                : new ClientHandshakeHandler(settings, ports.handshake(), expectedPeer));
+        p.addLast(PipelineNames.FAILURE_DETECTOR, new FailureDetectorHandler(settings, ports.membership()));
+        p.addLast(PipelineNames.HEARTBEAT, new HeartbeatHandler(settings, ports.traffic()));
         p.addLast(PipelineNames.ENVELOPE, envelopes);
         p.addLast(PipelineNames.ACK, acks);
         p.addLast(PipelineNames.SESSION, sessions);

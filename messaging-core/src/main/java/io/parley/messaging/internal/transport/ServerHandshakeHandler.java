@@ -13,7 +13,7 @@ import io.parley.messaging.proto.v1.Welcome;
  */
 public final class ServerHandshakeHandler extends HandshakeHandler {
 
-    public ServerHandshakeHandler(ChannelSettings settings, SessionEvents events) {
+    public ServerHandshakeHandler(ChannelSettings settings, HandshakeEvents events) {
         super(settings, events);
     }
 

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The session-level frames of an established session: its Resume, Gossip about members, a Goodbye (the peer leaves
  * on purpose), an Error (the peer gives up on this connection), a frame that has no place after the handshake, and
- * the connection closing.
+ * the connection closing. Goodbyes, gossip and the close go to membership; the Resume and the close to delivery.
  */
 @ChannelHandler.Sharable
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
@@ -19,11 +19,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
     private final ChannelSettings settings;
-    private final SessionEvents events;
+    private final MembershipEvents membership;
+    private final TrafficEvents traffic;
 
-    public SessionHandler(ChannelSettings settings, SessionEvents events) {
+    public SessionHandler(ChannelSettings settings, MembershipEvents membership, TrafficEvents traffic) {
         this.settings = settings;
-        this.events = events;
+        this.membership = membership;
+        this.traffic = traffic;
     }
 
     @Override
@@ -33,7 +35,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         switch (frame.getBodyCase()) {
             case GOODBYE -> {
                 log.info("{}: {} is leaving: {}", settings.self(), session.peer(), frame.getGoodbye().getReason());
-                events.goodbye(session, frame.getGoodbye().getReason());
+                membership.goodbye(session, frame.getGoodbye().getReason());
                 ctx.close();
             }
             case ERROR -> {
@@ -51,9 +53,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                     throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION, "a second Resume on one connection");
                 }
                 session.markPeerResumed();
-                events.resume(session, frame.getResume());
+                traffic.resume(session, frame.getResume());
             }
-            case GOSSIP -> events.gossip(session, frame.getGossip());
+            case GOSSIP -> membership.gossip(session, frame.getGossip());
             case HELLO -> throw new ProtocolException(Error.Code.CODE_HANDSHAKE_REQUIRED,
                     "a second Hello on a connection whose handshake is complete");
             default -> throw new ProtocolException(Error.Code.CODE_PROTOCOL_VIOLATION,
@@ -65,7 +67,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         Session session = ctx.channel().attr(Session.KEY).get();
         if (session != null) {
-            events.closed(session);
+            membership.closed(session);
+            traffic.sessionEnded(session);
         }
         super.channelInactive(ctx);
     }

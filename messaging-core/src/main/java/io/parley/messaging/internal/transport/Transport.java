@@ -25,7 +25,7 @@ import java.util.concurrent.Executor;
 public final class Transport {
 
     private final ChannelSettings settings;
-    private final SessionEvents events;
+    private final Ports ports;
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("parley", GlobalEventExecutor.INSTANCE);
     private final OffLoopResolverGroup resolver;
@@ -34,16 +34,16 @@ public final class Transport {
     /**
      * @param blocking where host names are resolved, never an event loop; the caller owns and shuts it down
      */
-    public Transport(ChannelSettings settings, SessionEvents events, EventLoopGroup group, Executor blocking) {
+    public Transport(ChannelSettings settings, Ports ports, EventLoopGroup group, Executor blocking) {
         this.settings = settings;
-        this.events = events;
+        this.ports = ports;
         this.group = group;
         this.resolver = new OffLoopResolverGroup(blocking);
     }
 
     /** Binds the listening socket, blocking the caller (never an event loop) until it is bound. */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
-        NodeChannelInitializer initializer = new NodeChannelInitializer(settings, events, true, null);
+        NodeChannelInitializer initializer = new NodeChannelInitializer(settings, ports, true, null);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -67,7 +67,7 @@ public final class Transport {
     }
 
     /**
-     * Dials {@code peer} on {@code loop}; the outcome arrives through {@link SessionEvents} (established or
+     * Dials {@code peer} on {@code loop}; the outcome arrives through {@link HandshakeEvents} (established or
      * dialFailed) or, when the TCP connection itself fails, through the returned future.
      */
     public ChannelFuture dial(PeerAddress peer, EventLoop loop, Duration connectTimeout) {
@@ -84,7 +84,7 @@ public final class Transport {
                 .channel(NioSocketChannel.class)
                 .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(new NodeChannelInitializer(settings, events, false, expectedPeer));
+                .handler(new NodeChannelInitializer(settings, ports, false, expectedPeer));
         ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(host, port));
         channels.add(f.channel());
         return f;

@@ -11,7 +11,7 @@ class SlotRingTest {
 
     @Test
     void startsEmptyAfterItsStart() {
-        SlotRing ring = new SlotRing(41);
+        SlotRing<Object> ring = new SlotRing<>(41);
 
         assertThat(ring.floor()).isEqualTo(41);
         assertThat(ring.top()).isEqualTo(41);
@@ -21,7 +21,7 @@ class SlotRingTest {
 
     @Test
     void floorMovesOverLeadingSettledSlotsOnly() {
-        SlotRing ring = new SlotRing(0);
+        SlotRing<Object> ring = new SlotRing<>(0);
         for (int i = 1; i <= 5; i++) {
             ring.append("m" + i);
         }
@@ -37,7 +37,7 @@ class SlotRingTest {
 
     @Test
     void replaceNeedsALiveSlot() {
-        SlotRing ring = new SlotRing(0);
+        SlotRing<Object> ring = new SlotRing<>(0);
         ring.append("a");
         ring.append("b");
         ring.clear(2);
@@ -52,7 +52,7 @@ class SlotRingTest {
     @Test
     void growsAndShrinksKeepingEverySlotAgainstAModel() {
         Random random = new Random(7);
-        SlotRing ring = new SlotRing(1000);
+        SlotRing<Object> ring = new SlotRing<>(1000);
         TreeMap<Long, Object> model = new TreeMap<>();
         for (int round = 0; round < 200_000; round++) {
             if (random.nextInt(100) < 55) {

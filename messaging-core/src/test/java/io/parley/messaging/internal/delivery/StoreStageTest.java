@@ -1,7 +1,6 @@
 package io.parley.messaging.internal.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -9,166 +8,154 @@ import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Direction;
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
-import io.parley.messaging.Receipt;
+import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
-import io.parley.messaging.clock.ClockOffsetEstimator;
-import io.parley.messaging.clock.HybridLogicalClock;
+import io.parley.messaging.Receipt;
 import io.parley.messaging.clock.HybridTimestamp;
-import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.internal.transport.PendingAck;
+import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.proto.v1.Ack;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.AckStatus;
 import io.parley.messaging.proto.v1.Frame;
-import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.store.ForwardingMessageStore;
 import io.parley.messaging.store.InMemoryMessageStore;
 import io.parley.messaging.store.MessageStore;
 import io.parley.messaging.store.WriteBatch;
 import io.parley.messaging.store.WriteResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/**
+ * The store stage as a specification, stepped by hand: no store thread, no sleeps, no latches. A store "behind" is
+ * one whose {@code doWork()} the test has not called yet; a listener behind is one whose executor it has not run.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StoreStageTest {
 
     private static final NodeId SELF = NodeId.of("self");
     private static final NodeId PEER = NodeId.of("peer");
 
-    private final CountDownLatch release = new CountDownLatch(1);
     private final InMemoryMessageStore memory = new InMemoryMessageStore();
-    private final List<Message> heard = new CopyOnWriteArrayList<>();
-    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+    private final List<Message> heard = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final InboundGate gate = new InboundGate(SELF);
-    private final CountDownLatch listenerRelease = new CountDownLatch(1);
-    private volatile boolean holdListener;
-    private final StoreStage stage = new StoreStage(SELF, new HeldStore(memory, release), executor,
-            new ListenerDispatcher(SELF, this::listen, executor, gate), gate, Thread::new);
-
-    private void listen(Message m) {
-        if (holdListener) {
-            try {
-                listenerRelease.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        heard.add(m);
-    }
+    private final DeliveryFixture node = new DeliveryFixture(SELF, memory, heard::add, 16, 100);
+    private final StoreStage stage = node.stage;
 
     @AfterEach
     void tearDown() {
-        release.countDown();
-        listenerRelease.countDown();
-        stage.close();
-        executor.shutdownNow();
         channel.finishAndReleaseAll();
     }
 
     @Test
-    void receiverStopsReadingWhileTheStoreIsBehindAndResumesOnceItCatchesUp() throws Exception {
+    void receiverStopsReadingWhileTheStoreIsBehindAndResumesOnceItCatchesUp() {
         memory.open(SELF);
-        stage.start();
-        // Closed, so no acks are written to it from the store thread; reads are still switched on and off.
-        channel.close();
-        Session session = new Session(PEER, 7, channel, false, "");
-        // The store thread takes at most one batch before the held store stops it.
-        int count = InboundGate.HIGH_WATER_MESSAGES + StoreStage.MAX_BATCH + 10;
-
-        for (int seq = 1; seq <= count; seq++) {
-            stage.submitReceive(session, received(seq), seq - 1, new HybridTimestamp(seq, 0));
-        }
-        assertThat(channel.config().isAutoRead()).as("paused while the store holds back").isFalse();
-        assertThat(gate.backlog()).isGreaterThan(InboundGate.HIGH_WATER_MESSAGES);
-
-        release.countDown();
-        await().atMost(Duration.ofSeconds(30)).until(() -> channel.config().isAutoRead());
-        stage.barrier().get(30, TimeUnit.SECONDS);
-        assertThat(memory.receivedWatermark(PEER, 7)).isEqualTo(count);
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == count);
-        await().atMost(Duration.ofSeconds(10)).until(() -> gate.backlog() == 0);
-        assertThat(heard).extracting(Message::sequence).isSorted().doesNotHaveDuplicates();
-    }
-
-    @Test
-    void receiverStopsReadingWhileTheListenerIsBehindAndResumesOnceItCatchesUp() throws Exception {
-        memory.open(SELF);
-        release.countDown();
-        holdListener = true;
-        stage.start();
-        channel.close();
         Session session = new Session(PEER, 7, channel, false, "");
         int count = InboundGate.HIGH_WATER_MESSAGES + 10;
 
         for (int seq = 1; seq <= count; seq++) {
             stage.submitReceive(session, received(seq), seq - 1, new HybridTimestamp(seq, 0));
         }
-        stage.barrier().get(30, TimeUnit.SECONDS);
-        assertThat(memory.receivedWatermark(PEER, 7)).as("all stored").isEqualTo(count);
-        assertThat(channel.config().isAutoRead()).as("paused while the listener holds back").isFalse();
+        assertThat(channel.config().isAutoRead()).as("paused while the store holds back").isFalse();
+        assertThat(node.gate.backlog()).isEqualTo(count);
 
-        listenerRelease.countDown();
-        await().atMost(Duration.ofSeconds(30)).until(() -> channel.config().isAutoRead());
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == count && gate.backlog() == 0);
+        node.step();
+        node.runListener();
+
+        assertThat(channel.config().isAutoRead()).as("reading again once it caught up").isTrue();
+        assertThat(memory.receivedWatermark(PEER, 7)).isEqualTo(count);
+        assertThat(heard).hasSize(count).extracting(Message::sequence).isSorted().doesNotHaveDuplicates();
+        assertThat(node.gate.backlog()).isZero();
     }
 
     @Test
-    void sequenceGapIsNotStored() throws Exception {
+    void receiverStopsReadingWhileTheListenerIsBehindAndResumesOnceItCatchesUp() {
         memory.open(SELF);
-        stage.start();
-        release.countDown();
-        channel.close();
+        Session session = new Session(PEER, 7, channel, false, "");
+        int count = InboundGate.HIGH_WATER_MESSAGES + 10;
+
+        for (int seq = 1; seq <= count; seq++) {
+            stage.submitReceive(session, received(seq), seq - 1, new HybridTimestamp(seq, 0));
+        }
+        node.step();
+        assertThat(memory.receivedWatermark(PEER, 7)).as("all stored").isEqualTo(count);
+        assertThat(channel.config().isAutoRead()).as("paused while the listener holds back").isFalse();
+
+        node.runListener();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(heard).hasSize(count);
+        assertThat(node.gate.backlog()).isZero();
+    }
+
+    @Test
+    void storedMessagesAreAckedOnlyAfterTheirCommit() {
+        memory.open(SELF);
+        Session session = new Session(PEER, 7, channel, false, "");
+        stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
+        channel.runPendingTasks();
+        assertThat((Object) channel.readOutbound()).as("nothing acked before the commit").isNull();
+
+        node.step();
+        channel.runPendingTasks();
+        assertThat((Object) channel.readOutbound()).isInstanceOfSatisfying(PendingAck.class, a -> {
+            assertThat(a.seq()).isEqualTo(1);
+            assertThat(a.status()).isEqualTo(AckStatus.ACK_STATUS_STORED);
+        });
+    }
+
+    @Test
+    void sequenceGapIsNotStored() {
+        memory.open(SELF);
         Session session = new Session(PEER, 7, channel, false, "");
 
         stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
         stage.submitReceive(session, received(3), 2, new HybridTimestamp(3, 0));
         stage.submitReceive(session, received(1), 0, new HybridTimestamp(4, 0));
-        stage.barrier().get(10, TimeUnit.SECONDS);
+        node.step();
+        node.runListener();
 
         assertThat(memory.history(HistoryQuery.builder().direction(Direction.RECEIVED).build()))
                 .extracting(Message::sequence).containsExactly(1L);
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 1);
+        assertThat(heard).hasSize(1);
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("the connection that skipped a message").isFalse();
+        assertThat(node.gate.backlog()).isZero();
     }
 
     /**
      * A connection replaced by a new one while it carried messages: the peer's Resume on the new one reached the
-     * store thread first, then messages that came in on the old one (whose acks are lost with it), then this
-     * node's own Resume. The own Resume counts those messages as held, so the sender will not send them again;
-     * they must be acked again on the new connection, or the sender waits for acks until some later reconnect.
+     * store first, then messages that came in on the old one (whose acks are lost with it), then this node's own
+     * Resume. The own Resume counts those messages as held, so the sender will not send them again; they must be
+     * acked again on the new connection, or the sender waits for acks until some later reconnect.
      */
     @Test
-    void messagesCountedInOwnResumeButReceivedOnAReplacedConnectionAreAckedAgainOnTheNewOne() throws Exception {
+    void messagesCountedInOwnResumeButReceivedOnAReplacedConnectionAreAckedAgainOnTheNewOne() {
         memory.open(SELF);
-        release.countDown();
-        stage.start();
         EmbeddedChannel oldChannel = new EmbeddedChannel();
         Session old = new Session(PEER, 7, oldChannel, false, "");
         Session current = new Session(PEER, 7, channel, true, "");
-        PeerLink link = link();
 
         stage.submitPeerResumed(current, 0);
-        stage.barrier().get(10, TimeUnit.SECONDS);
+        node.step();
         for (int seq = 1; seq <= 3; seq++) {
             stage.submitReceive(old, received(seq), seq - 1, new HybridTimestamp(seq, 0));
         }
         oldChannel.close();
-        stage.submitResume(link, current, 0);
-        stage.barrier().get(10, TimeUnit.SECONDS);
+        stage.submitResume(stream(), current, 0);
+        node.step();
         channel.runPendingTasks();
 
         // In the order written: this node's Resume, then the acks.
-        List<Object> written = new java.util.ArrayList<>();
+        List<Object> written = new ArrayList<>();
         for (Object o; (o = channel.readOutbound()) != null; ) {
             written.add(o instanceof PendingAck a ? a.seq() : o);
         }
@@ -184,19 +171,17 @@ class StoreStageTest {
      * point); the same message on the new connection is.
      */
     @Test
-    void aMessageStillComingInOnAReplacedConnectionAfterTheNewOnesResumeIsNotStored() throws Exception {
+    void aMessageStillComingInOnAReplacedConnectionAfterTheNewOnesResumeIsNotStored() {
         memory.open(SELF);
-        release.countDown();
-        stage.start();
         EmbeddedChannel oldChannel = new EmbeddedChannel();
         Session old = new Session(PEER, 7, oldChannel, false, "");
         Session current = new Session(PEER, 7, channel, true, "");
         for (int seq = 1; seq <= 2; seq++) {
             stage.submitReceive(old, received(seq), seq - 1, new HybridTimestamp(seq, 0));
         }
-        stage.submitResume(link(), current, 0);
+        stage.submitResume(stream(), current, 0);
         stage.submitReceive(old, received(3), 2, new HybridTimestamp(3, 0));
-        stage.barrier().get(10, TimeUnit.SECONDS);
+        node.step();
 
         assertThat(memory.receivedWatermark(PEER, 7)).as("the late copy on the old connection").isEqualTo(2);
         oldChannel.runPendingTasks();
@@ -205,82 +190,70 @@ class StoreStageTest {
                 assertThat(f.getError().getCode()).isEqualTo(io.parley.messaging.proto.v1.Error.Code.CODE_DUPLICATE_CONNECTION));
 
         stage.submitReceive(current, received(3), 2, new HybridTimestamp(3, 0));
-        stage.barrier().get(10, TimeUnit.SECONDS);
+        node.step();
+        node.runListener();
         assertThat(memory.receivedWatermark(PEER, 7)).as("sent again on the new connection").isEqualTo(3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 3 && gate.backlog() == 0);
         assertThat(heard).extracting(Message::sequence).containsExactly(1L, 2L, 3L);
-        channel.runPendingTasks();
-        oldChannel.runPendingTasks();
+        assertThat(node.gate.backlog()).isZero();
         oldChannel.finishAndReleaseAll();
     }
 
     /**
-     * Two sessions attached to a link in the order they became current can reach its loop in the other order: the
+     * Two sessions attached to a stream in the order they became current can reach its loop in the other order: the
      * older one's attach, handed over from another event loop, waits in the loop's queue while the loop attaches
-     * the newer one at once. The older one must not take the link back: the link would wait for a Resume on a
+     * the newer one at once. The older one must not take the stream back: it would wait for a Resume on a
      * connection being closed and send nothing on the live one, and the store would take the peer's stream only
      * from the old one, so neither direction would move until the live connection failed.
      */
     @Test
-    void anOlderSessionAttachedAfterANewerOneDoesNotTakeTheLinkBack() throws Exception {
+    void anOlderSessionAttachedAfterANewerOneDoesNotTakeTheStreamBack() throws Exception {
         memory.open(SELF);
-        release.countDown();
-        stage.start();
         DefaultEventLoop loop = new DefaultEventLoop();
         EmbeddedChannel oldChannel = new EmbeddedChannel();
         try {
             Session old = new Session(PEER, 7, oldChannel, true, "");
             Session current = new Session(PEER, 7, channel, false, "");
-            PeerLink link = link(loop);
+            OutboundStream stream = node.stream(PEER, loop);
             loop.submit(() -> {
-                Thread otherLoop = new Thread(() -> link.attach(old, 1));
+                Thread otherLoop = new Thread(() -> stream.attach(old, 1));
                 otherLoop.start();
                 otherLoop.join(); // queued behind this task
-                link.attach(current, 2); // run at once
+                stream.attach(current, 2); // run at once
                 return null;
             }).get(10, TimeUnit.SECONDS);
-            link.onResume(current, 0);
-            CompletableFuture<Receipt> receipt = link.send(seq -> sent(seq));
-            stage.barrier().get(10, TimeUnit.SECONDS); // the send and both Resumes written, the link told of them
-            loop.submit(() -> { }).get(10, TimeUnit.SECONDS); // and the link has acted on it
+            loop.submit(() -> { }).get(10, TimeUnit.SECONDS); // both attaches done
+            stream.onResume(current, 0);
+            CompletableFuture<Receipt> receipt = stream.send(this::sent);
+            node.step(); // the send and the Resume(s) written, the stream told of them
+            loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            channel.runPendingTasks();
 
-            assertThat(loop.submit(() -> frames(channel)).get(10, TimeUnit.SECONDS))
-                    .as("on the newer connection").extracting(Frame::getBodyCase)
+            assertThat(frames(channel)).as("on the newer connection").extracting(Frame::getBodyCase)
                     .containsExactly(Frame.BodyCase.RESUME, Frame.BodyCase.ENVELOPE);
-            assertThat(loop.submit(() -> frames(oldChannel)).get(10, TimeUnit.SECONDS))
-                    .as("on the older connection").extracting(Frame::getBodyCase).doesNotContain(Frame.BodyCase.ENVELOPE);
+            assertThat(frames(oldChannel)).as("on the older connection").extracting(Frame::getBodyCase)
+                    .doesNotContain(Frame.BodyCase.ENVELOPE);
 
-            link.onAcks(AckBatch.newBuilder().addAcks(Ack.newBuilder().setSeq(1).setStatus(AckStatus.ACK_STATUS_STORED)
+            stream.onAcks(AckBatch.newBuilder().addAcks(Ack.newBuilder().setSeq(1).setStatus(AckStatus.ACK_STATUS_STORED)
                     .setReceiverTimeMicros(5)).build(), 6, System.nanoTime());
-            assertThat(receipt).succeedsWithin(Duration.ofSeconds(10))
-                    .satisfies(r -> assertThat(r.status()).isEqualTo(DeliveryStatus.DELIVERED));
+            channel.runPendingTasks(); // the stream moved to the current connection's loop
+            node.step();
+            node.runReceipts();
+            assertThat(receipt).isCompletedWithValueMatching(r -> r.status() == DeliveryStatus.DELIVERED);
         } finally {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             oldChannel.finishAndReleaseAll();
         }
     }
 
-    /** The frames written to {@code ch}, leaving out acks (written as {@link PendingAck}s, encoded further on). */
-    private static List<Frame> frames(EmbeddedChannel ch) {
-        List<Frame> frames = new java.util.ArrayList<>();
-        for (Object o; (o = ch.readOutbound()) != null; ) {
-            if (o instanceof Frame f) {
-                frames.add(f);
-            }
-        }
-        return frames;
-    }
-
     /**
      * A store read that fails while the batch is sorted (a watermark) fails the whole batch like a failed commit:
      * sends fail, the connection whose message could not be checked is closed with an Error, the gate lets the
-     * message go, barriers complete; and the thread goes on with the next batch.
+     * message go, barriers complete; and the next batch goes on.
      */
     @Test
-    void aStoreReadThatFailsBeforeTheCommitAnswersEveryOperationOfTheBatch() throws Exception {
+    void aStoreReadThatFailsBeforeTheCommitAnswersEveryOperationOfTheBatch() {
         memory.open(SELF);
-        release.countDown();
-        java.util.concurrent.atomic.AtomicBoolean failReads = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean failReads = new AtomicBoolean(true);
         MessageStore failing = new ForwardingMessageStore(memory) {
             @Override
             public long receivedWatermark(NodeId sender, long senderIncarnation) {
@@ -290,51 +263,117 @@ class StoreStageTest {
                 return super.receivedWatermark(sender, senderIncarnation);
             }
         };
-        StoreStage failingStage = new StoreStage(SELF, failing, executor,
-                new ListenerDispatcher(SELF, this::listen, executor, gate), gate, Thread::new);
-        try {
-            Session session = new Session(PEER, 7, channel, false, "");
-            java.util.concurrent.CompletableFuture<io.parley.messaging.Receipt> sent = new java.util.concurrent.CompletableFuture<>();
-            assertThat(failingStage.reserveSend()).isTrue();
-            failingStage.submitSend(new OutboundMessage(sent(1), sent, link()));
-            failingStage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
-            java.util.concurrent.CompletableFuture<Void> barrier = failingStage.barrier();
-            failingStage.start(); // all three in its first batch
+        DeliveryFixture failingNode = new DeliveryFixture(SELF, failing, heard::add, 16, 100);
+        StoreStage failingStage = failingNode.stage;
+        Session session = new Session(PEER, 7, channel, false, "");
+        ReceiptFuture sent = new ReceiptFuture();
+        assertThat(failingStage.reserveSend()).isTrue();
+        failingStage.submitSend(new OutboundMessage(sent(1), sent, failingNode.stream(PEER, channel.eventLoop())));
+        failingStage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
+        CompletableFuture<Void> barrier = failingStage.barrier();
 
-            barrier.get(10, TimeUnit.SECONDS);
-            assertThat(sent).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
-                    .havingRootCause().withMessageContaining("disk I/O error");
-            channel.runPendingTasks();
-            assertThat(channel.isOpen()).as("the connection whose message was not stored").isFalse();
-            assertThat((Frame) channel.readOutbound()).satisfies(f -> assertThat(f.hasError()).isTrue());
-            assertThat(gate.backlog()).isZero();
-            assertThat(memory.receivedWatermark(PEER, 7)).isZero();
-            assertThat(failingStage.reserveSend()).as("the failed send no longer counts as queued").isTrue();
+        failingNode.step();
+        failingNode.runReceipts();
 
-            failReads.set(false);
-            EmbeddedChannel next = new EmbeddedChannel();
-            failingStage.submitReceive(new Session(PEER, 7, next, false, ""), received(1), 0, new HybridTimestamp(2, 0));
-            failingStage.barrier().get(10, TimeUnit.SECONDS);
-            assertThat(memory.receivedWatermark(PEER, 7)).as("stored when the sender sends it again").isEqualTo(1);
-            next.runPendingTasks();
-            next.finishAndReleaseAll();
-        } finally {
-            failingStage.close();
+        assertThat(barrier).isCompleted();
+        assertThat(sent).isCompletedExceptionally();
+        assertThat(sent).failsWithin(Duration.ZERO).withThrowableThat().havingRootCause().withMessageContaining("disk I/O error");
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("the connection whose message was not stored").isFalse();
+        assertThat((Frame) channel.readOutbound()).satisfies(f -> assertThat(f.hasError()).isTrue());
+        assertThat(failingNode.gate.backlog()).isZero();
+        assertThat(memory.receivedWatermark(PEER, 7)).isZero();
+        assertThat(failingStage.reserveSend()).as("the failed send no longer counts as queued").isTrue();
+
+        failReads.set(false);
+        EmbeddedChannel next = new EmbeddedChannel();
+        failingStage.submitReceive(new Session(PEER, 7, next, false, ""), received(1), 0, new HybridTimestamp(2, 0));
+        failingNode.step();
+        assertThat(memory.receivedWatermark(PEER, 7)).as("stored when the sender sends it again").isEqualTo(1);
+        next.finishAndReleaseAll();
+    }
+
+    /**
+     * A step of passing a batch on that throws (here: handing stored sends to a stream whose event loop is shut
+     * down) keeps none of the others (acks, barriers) from running.
+     */
+    @Test
+    void aPassOnStepThatThrowsAfterTheCommitSkipsNoneOfTheOthers() throws Exception {
+        memory.open(SELF);
+        DefaultEventLoop gone = new DefaultEventLoop();
+        gone.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        OutboundStream stream = node.stream(PEER, gone);
+        Session session = new Session(PEER, 7, channel, false, "");
+        ReceiptFuture future = new ReceiptFuture();
+        assertThat(stage.reserveSend()).isTrue();
+        stage.submitSend(new OutboundMessage(sent(1), future, stream));
+        stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
+        CompletableFuture<Void> barrier = stage.barrier();
+
+        node.step();
+        channel.runPendingTasks();
+
+        assertThat(barrier).as("steps after the failed one still ran").isCompleted();
+        assertThat((Object) channel.readOutbound()).as("the ack still written").isInstanceOf(PendingAck.class);
+        assertThat(memory.history(HistoryQuery.builder().direction(Direction.SENT).build())).hasSize(1);
+    }
+
+    @Test
+    void anythingSubmittedAfterCloseFailsAtOnce() {
+        memory.open(SELF);
+        Session session = new Session(PEER, 7, channel, false, "");
+        OutboundStream stream = node.stream(PEER, channel.eventLoop());
+        stage.close();
+
+        ReceiptFuture send = stream.send(this::sent);
+        CompletableFuture<Void> barrier = stage.barrier();
+        stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
+        node.runReceipts();
+
+        assertThat(send).as("a send racing close() never hangs").isCompletedExceptionally();
+        assertThat(send).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(NodeClosedException.class);
+        assertThat(barrier).isCompletedExceptionally();
+        assertThat(node.gate.backlog()).as("a refused receive holds no room").isZero();
+        assertThat(stream.outstanding()).isZero();
+        assertThat(stage.reserveSend()).isTrue();
+        assertThat(node.step()).as("nothing was queued").isZero();
+    }
+
+    @Test
+    void closingCommitsWhatIsQueuedThenClosesTheStoreOnItsOwnThread() {
+        AtomicInteger closes = new AtomicInteger();
+        MessageStore counting = new ForwardingMessageStore(memory) {
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+                super.close();
+            }
+        };
+        memory.open(SELF);
+        DeliveryFixture n = new DeliveryFixture(SELF, counting, heard::add, 16, 100);
+        Session session = new Session(PEER, 7, channel, false, "");
+        n.stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
+        n.stage.close();
+
+        assertThat(closes).as("not while work is queued").hasValue(0);
+        n.step();
+        n.stage.onClose();
+        assertThat(closes).hasValue(1);
+    }
+
+    @Test
+    void sessionsThatEndAreForgotten() {
+        memory.open(SELF);
+        for (int i = 0; i < 50; i++) {
+            EmbeddedChannel ch = new EmbeddedChannel();
+            Session s = new Session(PEER, 7, ch, false, "");
+            stage.submitPeerResumed(s, 0);
+            stage.submitResume(stream(), s, 0);
+            stage.submitSessionEnded(s);
+            node.step();
+            ch.finishAndReleaseAll();
         }
-    }
-
-    private PeerLink link() {
-        return link(channel.eventLoop());
-    }
-
-    private PeerLink link(io.netty.channel.EventLoop loop) {
-        return new PeerLink(PEER, loop, 16, 100, 16, stage, new HybridLogicalClock(WallClock.system()),
-                WallClock.system(), new ClockOffsetEstimator(), executor, new Quiescence());
-    }
-
-    private static Message sent(long seq) {
-        return new Message(UUID.randomUUID(), SELF, PEER, Direction.SENT, DeliveryStatus.PENDING, 9, seq, seq,
-                Message.UNKNOWN_TIME, new HybridTimestamp(seq, 0), new byte[] {4, 5, 6});
+        assertThat(stage.inbound().sessionsRemembered()).as("no closed session is kept").isZero();
     }
 
     @Test
@@ -347,28 +386,27 @@ class StoreStageTest {
         assertThat(stage.reserveSend()).as("a refusal takes no room").isFalse();
     }
 
-    private static Message received(long seq) {
-        return new Message(UUID.randomUUID(), PEER, SELF, Direction.RECEIVED, DeliveryStatus.RECEIVED, 7, seq, seq, seq,
-                new HybridTimestamp(seq, 0), new byte[] {1, 2, 3});
+    private OutboundStream stream() {
+        return node.stream(PEER, channel.eventLoop());
     }
 
-    /** A store whose first batch waits until the test lets it go. */
-    private static final class HeldStore extends ForwardingMessageStore {
-        private final CountDownLatch release;
-
-        HeldStore(MessageStore delegate, CountDownLatch release) {
-            super(delegate);
-            this.release = release;
-        }
-
-        @Override
-        public WriteResult apply(WriteBatch batch) {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /** The frames written to {@code ch}, leaving out acks (written as {@link PendingAck}s, encoded further on). */
+    private static List<Frame> frames(EmbeddedChannel ch) {
+        List<Frame> frames = new ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            if (o instanceof Frame f) {
+                frames.add(f);
             }
-            return super.apply(batch);
         }
+        return frames;
+    }
+
+    private Message sent(long seq) {
+        return new Message(UUID.randomUUID(), SELF, PEER, Direction.SENT, DeliveryStatus.PENDING, 9, seq, seq,
+                Message.UNKNOWN_TIME, new HybridTimestamp(seq, 0), new byte[] {4, 5, 6});
+    }
+
+    private static Message received(long seq) {
+        return DeliveryFixture.received(PEER, SELF, 7, seq);
     }
 }

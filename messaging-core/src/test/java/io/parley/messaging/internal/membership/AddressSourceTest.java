@@ -64,7 +64,7 @@ class AddressSourceTest {
 
     @Test
     void peerTakesAnOfferedAddressByTheSameRule() {
-        Peer p = new Peer(new NodeId("a"), null, null, null, null);
+        Peer p = new Peer(new NodeId("a"), null, null, null);
         PeerAddress gossiped = new PeerAddress(new NodeId("a"), "10.0.0.1", 7000);
         PeerAddress own = new PeerAddress(new NodeId("a"), "10.0.0.2", 7000);
 

@@ -30,7 +30,7 @@ class NodeChannelInitializerPipelineTest {
 
     private void open(NodeId expectedPeer) {
         channel = new EmbeddedSocketChannel();
-        channel.pipeline().addLast(new NodeChannelInitializer(settings(), events, expectedPeer == null, expectedPeer));
+        channel.pipeline().addLast(new NodeChannelInitializer(settings(), Ports.of(events), expectedPeer == null, expectedPeer));
         channel.start();
         channel.freezeTime(); // no timer fires while a test runs
     }

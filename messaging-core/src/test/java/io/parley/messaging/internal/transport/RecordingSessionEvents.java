@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link SessionEvents} that remembers every call, for tests to assert on afterwards. Admits (and confirms)
+ * A recipient of every port's events that remembers every call, for tests to assert on afterwards. Admits (and confirms)
  * every peer unless told to refuse. Single-threaded, like the event loop that calls it.
  */
-final class RecordingSessionEvents implements SessionEvents {
+final class RecordingSessionEvents implements HandshakeEvents, MembershipEvents, TrafficEvents {
 
     record DialFailure(NodeId peer, Channel channel, Error.Code code, String reason) {
     }
@@ -35,6 +35,7 @@ final class RecordingSessionEvents implements SessionEvents {
     final List<PeerHello> confirmed = new ArrayList<>();
     final List<DialFailure> dialFailures = new ArrayList<>();
     final List<Session> established = new ArrayList<>();
+    final List<Session> ended = new ArrayList<>();
     final List<EnvelopeArrival> envelopes = new ArrayList<>();
     final List<AckArrival> acks = new ArrayList<>();
     final List<PongArrival> pongs = new ArrayList<>();
@@ -134,6 +135,11 @@ final class RecordingSessionEvents implements SessionEvents {
     @Override
     public void goodbye(Session session, String reason) {
         goodbyes.add(new Farewell(session, reason));
+    }
+
+    @Override
+    public void sessionEnded(Session session) {
+        ended.add(session);
     }
 
     @Override

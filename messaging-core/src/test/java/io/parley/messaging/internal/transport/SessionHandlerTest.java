@@ -19,7 +19,7 @@ class SessionHandlerTest {
     @BeforeEach
     void setUp() {
         channel = new EmbeddedChannel();
-        channel.pipeline().addLast(PipelineNames.SESSION, new SessionHandler(settings(), events));
+        channel.pipeline().addLast(PipelineNames.SESSION, new SessionHandler(settings(), events, events));
         channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF));
     }
 
@@ -49,7 +49,8 @@ class SessionHandlerTest {
         assertThat(channel.isOpen()).isFalse();
         assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(events.goodbyes).isEmpty();
-        assertThat(events.closed).containsExactly(session);
+        assertThat(events.closed).as("to membership").containsExactly(session);
+        assertThat(events.ended).as("to delivery").containsExactly(session);
     }
 
     @Test

@@ -1,0 +1,439 @@
+package io.parley.messaging.internal.delivery;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.parley.messaging.BackpressureException;
+import io.parley.messaging.DeliveryStatus;
+import io.parley.messaging.Message;
+import io.parley.messaging.NodeClosedException;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.clock.ClockOffsetEstimator;
+import io.parley.messaging.internal.transport.Frames;
+import io.parley.messaging.internal.transport.Session;
+import io.parley.messaging.proto.v1.Ack;
+import io.parley.messaging.proto.v1.AckBatch;
+import io.parley.messaging.proto.v1.AckStatus;
+import io.parley.messaging.store.Outbox;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream of messages from this node to one peer, the sending half of delivery (as Pekko's ProducerController or
+ * JGroups' SenderEntry): numbering, the window, sending again after a reconnect, acks, expiry and close.
+ *
+ * <p>{@link #send} numbers each message (under a lock, on the caller's thread, so that sequence, clock and store
+ * order agree) and hands it to the store. Once stored, a message has a {@link Slot} in a {@link SlotRing} until its
+ * outcome is stored; which bodies stay in memory is the {@link BodyPager}'s call, deadlines the
+ * {@link ExpiryTimer}'s, and the Resume exchange of each connection is kept in a {@link ResumeState}: on each
+ * connection, the stream sends again exactly what the peer has not stored, and the peer acks again what it stored
+ * but this side has not recorded. A message whose time to live ran out is withdrawn (EXPIRED) as long as the peer
+ * cannot have stored it; the Envelope after it names the one before it, so the peer sees that nothing was lost in
+ * between.
+ *
+ * <p><b>Threads.</b> The numbering is guarded by a lock and {@link #outstanding()} is atomic; all other state
+ * belongs to the stream's {@link HomeLoop}, the event loop of its current connection, and every method that
+ * touches it hands a task over to that loop. Nothing here blocks.
+ */
+public final class OutboundStream {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboundStream.class);
+
+    private final NodeId peer;
+    private final HomeLoop home;
+    private final ClockOffsetEstimator offsets;
+    private final OutboundContext ctx;
+    private final BodyPager bodies;
+    private final ExpiryTimer expiry;
+    private final ResumeState resume = new ResumeState();
+
+    private final Object sendLock = new Object();
+    private long nextSeq; // guarded by sendLock
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private volatile long crossThreadWrites;
+
+    // Owned by the home loop.
+    private SlotRing<Slot> ring = new SlotRing<>(0);
+    private long maxTransmitted;
+    // Transmission on the current connection: slots below sendNext were sent on it (or the peer has them) and wait
+    // for their acks; inflight counts the live ones.
+    private long sendNext = 1;
+    private long previousSent;
+    private int inflight;
+    private NodeClosedException closed;
+
+    OutboundStream(NodeId peer, EventLoop loop, ClockOffsetEstimator offsets, OutboundContext ctx) {
+        this.peer = peer;
+        this.home = new HomeLoop(loop);
+        this.offsets = offsets;
+        this.ctx = ctx;
+        this.bodies = new BodyPager(ctx.window(), ctx.bodiesInMemory());
+        this.expiry = new ExpiryTimer(home, ctx.clock(), this::expireDue);
+    }
+
+    public NodeId peer() {
+        return peer;
+    }
+
+    /** The event loop the stream lives on now: its current connection's, or the one it was made on. */
+    public EventLoop loop() {
+        return home.loop();
+    }
+
+    /** The peer's clock offset and round trip, learnt from acks. */
+    public ClockOffsetEstimator offsets() {
+        return offsets;
+    }
+
+    /** Messages to this peer without a stored outcome yet, including those reloaded after a restart. */
+    public int outstanding() {
+        return outstanding.get();
+    }
+
+    /**
+     * How many times Envelopes were written from a thread other than their channel's: 0 once the stream lives on
+     * its connection's loop, which is the point of moving it there.
+     */
+    public long crossThreadWrites() {
+        return crossThreadWrites;
+    }
+
+    /**
+     * Takes up the stream where the store left it after a restart: numbering goes on after its last sequence, and
+     * its pending messages are loaded and sent again. Called once, before the node starts networking.
+     */
+    public void restore(Outbox outbox) {
+        synchronized (sendLock) {
+            nextSeq = outbox.lastSequence();
+        }
+        long floor = outbox.pendingCount() == 0 ? outbox.lastSequence() : outbox.firstPending() - 1;
+        SlotRing<Slot> restored = new SlotRing<>(floor);
+        for (long s = floor + 1; s <= outbox.lastSequence(); s++) {
+            restored.append(Slot.Reloaded.INSTANCE); // settled ones among them are cleared as their window is loaded
+        }
+        ring = restored;
+        bodies.restart(floor);
+        sendNext = floor + 1;
+        maxTransmitted = outbox.lastSequence(); // any of them may have reached the peer before the restart
+        outstanding.addAndGet(restored.live());
+    }
+
+    /**
+     * Numbers a new message with {@code factory(seq)} and queues it for the store. Called on the caller's thread.
+     * A refusal (too many outstanding, the store too far behind) fails the future at once; a factory that throws
+     * takes no sequence number and no room.
+     *
+     * @param factory makes the stored message for a sequence number; called under this stream's lock
+     * @return the future that completes with the message's receipt
+     */
+    public ReceiptFuture send(LongFunction<Message> factory) {
+        ReceiptFuture future = new ReceiptFuture();
+        if (outstanding.incrementAndGet() > ctx.maxUnacknowledged()) {
+            outstanding.decrementAndGet();
+            future.completeExceptionally(new BackpressureException(ctx.maxUnacknowledged() + " messages to " + peer
+                    + " are already waiting for acknowledgement; retry once some are delivered"));
+            return future;
+        }
+        if (!ctx.store().reserveSend()) {
+            outstanding.decrementAndGet();
+            future.completeExceptionally(new BackpressureException("the store of node " + ctx.store().self() + " has "
+                    + StoreStage.MAX_UNCOMMITTED_SENDS + " messages still to write; retry once it has caught up"));
+            return future;
+        }
+        try {
+            synchronized (sendLock) {
+                Message m = factory.apply(nextSeq + 1);
+                nextSeq++;
+                ctx.store().submitSend(new OutboundMessage(m, future, this));
+            }
+        } catch (RuntimeException | Error e) {
+            outstanding.decrementAndGet();
+            ctx.store().unreserveSend();
+            throw e;
+        }
+        return future;
+    }
+
+    /** Stored messages, in sequence order. Called from the store thread. */
+    void onStored(List<OutboundMessage> messages) {
+        home.execute(() -> {
+            if (closed != null) {
+                ctx.receipts().fail(messages.stream().map(OutboundMessage::future).toList(), this, closed);
+                return;
+            }
+            for (OutboundMessage m : messages) {
+                while (ring.top() < m.seq() - 1) { // a sequence whose message the store refused: nothing to send
+                    ring.append(Slot.Reloaded.INSTANCE);
+                    clearSlot(ring.top());
+                }
+                boolean keepBody = bodies.keep(m.seq(), ring.floor(), m.message().payloadSize());
+                ring.append(keepBody ? m : m.future());
+                expiry.add(m.message().expiresAtMicros(), m.seq());
+            }
+            expiry.arm();
+            pump();
+        });
+    }
+
+    /** The window of stored bodies after {@code afterSeq} asked for with {@link StoreStage#submitLoad}. */
+    void onLoaded(long afterSeq, int limit, List<Message> pending) {
+        home.execute(() -> {
+            if (closed != null) {
+                bodies.loadAbandoned();
+                return;
+            }
+            // Fewer than asked for: every pending message up to the top as of the read is here (the store thread
+            // reports stored sends before it reads, and the home loop takes both in that order).
+            long upTo = pending.size() < limit ? ring.top() : pending.get(pending.size() - 1).sequence();
+            int i = 0;
+            // The floor may have passed afterSeq meanwhile (acks settled the first slots): start above both.
+            for (long seq = Math.max(afterSeq, bodies.loadedTo()) + 1; seq <= upTo; seq++) {
+                while (i < pending.size() && pending.get(i).sequence() < seq) {
+                    i++;
+                }
+                Message m = i < pending.size() && pending.get(i).sequence() == seq ? pending.get(i) : null;
+                Slot slot = ring.get(seq);
+                if (slot == null) {
+                    continue; // settled while the store was read
+                }
+                if (m != null) {
+                    ring.replace(seq, new OutboundMessage(m, slot.future(), this));
+                    bodies.loaded(m.payloadSize());
+                } else {
+                    // Not pending in the store: its outcome was stored before a restart.
+                    clearSlot(seq);
+                    if (slot.future() != null) {
+                        log.error("{}: message {} to {} is no longer pending in the store", ctx.store().self(), seq, peer);
+                    }
+                    released(1);
+                }
+            }
+            bodies.loadedUpTo(upTo);
+            pump();
+        });
+    }
+
+    /** {@code count} messages reached a final state and their callbacks ran. Called from any thread. */
+    void released(int count) {
+        outstanding.addAndGet(-count);
+        ctx.quiescence().changed();
+    }
+
+    /**
+     * A connection to the peer became current: move to its event loop, say where this stream stands, and wait for
+     * the peer's Resume before sending on it.
+     *
+     * @param generation counts the sessions made current for this peer, in that order; a session older than one
+     *     already attached is ignored (attaches can reach the stream out of the order they were made in)
+     */
+    public void attach(Session session, long generation) {
+        home.execute(() -> {
+            if (closed != null || !resume.attach(session, generation, ring.floor())) {
+                return;
+            }
+            home.moveTo(session.channel().eventLoop());
+            stopTransmitting();
+            ctx.store().submitResume(this, session, ring.floor());
+        });
+    }
+
+    /**
+     * The peer's Resume arrived on {@code s}: it holds the stream up to {@code receivedSeq}. Everything after that
+     * (or after this side's settled floor, if the peer holds less) goes out again; what it holds waits for the
+     * acks it sends again.
+     */
+    public void onResume(Session s, long receivedSeq) {
+        home.execute(() -> {
+            if (!resume.isCurrent(s) || closed != null) {
+                return;
+            }
+            if (receivedSeq > ring.top() && receivedSeq > maxTransmitted) {
+                log.error("{}: {} claims to hold message {} of this node's stream, which only reaches {}; was this "
+                        + "node's store restored from an old copy?", ctx.store().self(), peer, receivedSeq, ring.top());
+            }
+            resume.peerResumed();
+            long base = Math.max(resume.settledFloor(), Math.min(receivedSeq, ring.top()));
+            sendNext = Math.max(base, ring.floor()) + 1;
+            previousSent = base;
+            inflight = 0;
+            for (long seq = ring.floor() + 1; seq < sendNext; seq++) {
+                if (ring.get(seq) != null) {
+                    inflight++;
+                }
+            }
+            pump();
+        });
+    }
+
+    /**
+     * This node's Resume was written on {@code s}, from the store thread: Envelopes written from now on follow it.
+     * Until then the peer would take them for a protocol violation, even if its own Resume came first.
+     */
+    void onResumeSent(Session s) {
+        home.execute(() -> {
+            if (!resume.isCurrent(s) || closed != null) {
+                return;
+            }
+            resume.ownResumeSent();
+            pump();
+        });
+    }
+
+    /** A connection closed: stop sending on it; what it left unacknowledged goes out on the next one. */
+    public void detach(Session session) {
+        home.execute(() -> {
+            if (resume.detach(session)) {
+                stopTransmitting();
+            }
+        });
+    }
+
+    private void stopTransmitting() {
+        sendNext = ring.floor() + 1;
+        inflight = 0;
+    }
+
+    /** Acks arrived from the peer, on any of its connections. */
+    public void onAcks(AckBatch batch, long receivedMicros, long receivedNanos) {
+        home.execute(() -> {
+            if (closed != null) {
+                return;
+            }
+            for (Ack ack : batch.getAcksList()) {
+                long seq = ack.getSeq();
+                Slot slot = ring.get(seq);
+                if (slot == null || seq > maxTransmitted) {
+                    continue; // a repeated ack for a settled message, or one for a message never sent
+                }
+                ctx.hlc().receive(Frames.hlc(ack.getHlc()));
+                OutboundMessage m = slot instanceof OutboundMessage om ? om : null;
+                Duration rtt = Duration.ZERO;
+                if (m != null && m.lastSentNanos != 0) {
+                    rtt = Duration.ofNanos(receivedNanos - m.lastSentNanos);
+                    if (ack.getStatus() == AckStatus.ACK_STATUS_STORED) {
+                        offsets.addSample(m.lastSentMicros, ack.getReceiverTimeMicros(), ack.getAckedAtMicros(), receivedMicros);
+                    }
+                }
+                clearSlot(seq);
+                DeliveryStatus status = ack.getStatus() == AckStatus.ACK_STATUS_REJECTED ? DeliveryStatus.REJECTED
+                        : DeliveryStatus.DELIVERED;
+                ctx.store().submitDelivery(new StoreOp.Outcome(this, seq, m, slot.future(), status,
+                        ack.getReceiverTimeMicros(), rtt, ack.getReason()));
+            }
+            pump();
+        });
+    }
+
+    /** Fails everything still waiting here with {@code cause}; later arrivals from the store fail too. */
+    public void close(NodeClosedException cause) {
+        home.execute(() -> {
+            closed = cause;
+            resume.end();
+            expiry.cancel();
+            List<ReceiptFuture> futures = new ArrayList<>();
+            int live = 0;
+            for (long seq = ring.floor() + 1; seq <= ring.top(); seq++) {
+                Slot slot = ring.get(seq);
+                if (slot != null) {
+                    live++;
+                    if (slot.future() != null) {
+                        futures.add(slot.future());
+                    }
+                }
+            }
+            ring = new SlotRing<>(ring.top());
+            bodies.clear();
+            outstanding.addAndGet(-(live - futures.size()));
+            ctx.receipts().fail(futures, this, cause);
+        });
+    }
+
+    private void pump() {
+        Session s = resume.ready();
+        if (s != null) {
+            transmit(s.channel());
+        }
+        // Read the next bodies from the store well before those held run out, so the wire never waits.
+        if (bodies.shouldLoad(sendNext - 1, ring.floor(), ring.top())) {
+            ctx.store().submitLoad(this, bodies.loadedTo(), ctx.window());
+        }
+    }
+
+    private void transmit(Channel ch) {
+        int sent = 0;
+        long nanos = System.nanoTime();
+        long micros = ctx.clock().nowMicros();
+        while (inflight < ctx.window() && sendNext <= bodies.loadedTo()) {
+            long seq = sendNext;
+            if (!(ring.get(seq) instanceof OutboundMessage m)) {
+                sendNext++;
+                continue; // settled
+            }
+            if (m.message().expiresAtMicros() <= micros) {
+                withdraw(seq, m); // not yet below sendNext, so not counted in flight
+                sendNext = Math.max(sendNext, seq + 1);
+                continue;
+            }
+            sendNext++;
+            m.lastSentNanos = nanos;
+            m.lastSentMicros = micros;
+            ch.write(m.frame(previousSent), ch.voidPromise());
+            previousSent = seq;
+            maxTransmitted = Math.max(maxTransmitted, seq);
+            inflight++;
+            sent++;
+        }
+        if (sent > 0) {
+            if (!ch.eventLoop().inEventLoop()) {
+                crossThreadWrites++; // written by the home loop only
+            }
+            ch.flush();
+        }
+    }
+
+    /** Settles {@code seq} as EXPIRED: its time to live ran out, and the peer cannot have stored it. */
+    private void withdraw(long seq, Slot slot) {
+        clearSlot(seq);
+        ctx.store().submitDelivery(new StoreOp.Outcome(this, seq, slot instanceof OutboundMessage m ? m : null,
+                slot.future(), DeliveryStatus.EXPIRED, Message.UNKNOWN_TIME, Duration.ZERO,
+                "time to live ran out before " + peer + " received it"));
+    }
+
+    /** Empties a slot, keeping the window's count and the pointers above the floor. */
+    private void clearSlot(long seq) {
+        Slot old = ring.clear(seq);
+        if (old instanceof OutboundMessage m) {
+            bodies.dropped(m.message().payloadSize());
+        }
+        if (old != null && seq < sendNext) {
+            inflight--;
+        }
+        bodies.settledTo(ring.floor());
+        sendNext = Math.max(sendNext, ring.floor() + 1);
+    }
+
+    private void expireDue() {
+        if (closed != null) {
+            return;
+        }
+        expiry.takeDue(ctx.clock().nowMicros(), seq -> {
+            Slot slot = ring.get(seq);
+            // A message that may have reached the peer is not withdrawn here: the next Resume tells whether it did.
+            boolean unsent = seq > maxTransmitted || (resume.hasPeerResumed() && seq >= sendNext);
+            if (slot != null && unsent) {
+                withdraw(seq, slot);
+            }
+        });
+        expiry.arm();
+        pump();
+    }
+
+    @Override
+    public String toString() {
+        return "stream to " + peer;
+    }
+}

@@ -1,0 +1,218 @@
+package io.parley.messaging.internal.membership;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.PeerAddress;
+import io.parley.messaging.internal.transport.Admission;
+import io.parley.messaging.internal.transport.Frames;
+import io.parley.messaging.internal.transport.HandshakeEvents;
+import io.parley.messaging.internal.transport.PeerHello;
+import io.parley.messaging.internal.transport.Session;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Member;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that decides which connection to each peer is kept: membership's answer to every handshake.
+ *
+ * <p><b>One connection per pair.</b> Two nodes may dial each other at the same moment; then both keep the
+ * connection dialled by the smaller node id and close the other, so they agree without talking about it. A Hello
+ * from an id that is already connected with another incarnation is a second live node using that id, and is
+ * refused. The members named in every Hello and Welcome are learnt ({@link Gossiper#learn}).
+ *
+ * <p>Called on event loops; each decision holds only the peer's lock, and closes what it replaced after
+ * releasing it.
+ */
+final class Admissions implements HandshakeEvents {
+
+    private static final Logger log = LoggerFactory.getLogger(Admissions.class);
+
+    private final PeerTable table;
+    private final long incarnation;
+    private final Dialer dialer;
+    private final Probes probes;
+    private final Gossiper gossip;
+    private final PeerStates states;
+
+    /** @param incarnation this node's: a Hello that carries it and this node's id came from this node */
+    Admissions(PeerTable table, long incarnation, Dialer dialer, Probes probes, Gossiper gossip, PeerStates states) {
+        this.table = table;
+        this.incarnation = incarnation;
+        this.dialer = dialer;
+        this.probes = probes;
+        this.gossip = gossip;
+        this.states = states;
+    }
+
+    @Override
+    public List<Member> members() {
+        return table.members();
+    }
+
+    @Override
+    public void established(Session session) {
+        states.established(session);
+    }
+
+    @Override
+    public void dialFailed(NodeId peer, Channel channel, Error.Code code, String reason) {
+        if (peer == null) {
+            probes.failed(channel, code, reason);
+            return;
+        }
+        Peer p = table.get(peer);
+        if (p != null) {
+            dialer.failed(p, channel, code, reason);
+        }
+    }
+
+    @Override
+    public Admission admit(PeerHello hello, Channel channel) {
+        NodeId id = hello.nodeId();
+        NodeId self = table.self();
+        if (id.equals(self)) {
+            if (hello.incarnation() == incarnation) {
+                return Admission.refuse(Error.Code.CODE_DIALLED_SELF, "node " + self + " dialled its own address "
+                        + channel.localAddress());
+            }
+            return Admission.refuse(Error.Code.CODE_DUPLICATE_NODE_ID, "node id '" + id
+                    + "' is this node's own id; every node needs an id of its own");
+        }
+        if (table.isClosing()) {
+            return Admission.refuse(Error.Code.CODE_INTERNAL, "node " + self + " is shutting down");
+        }
+        PeerAddress advertised = advertised(id, hello.advertisedAddress());
+        Peer p = table.getOrAdd(id, advertised, AddressSource.SELF_REPORTED);
+        Session replaced = null;
+        Channel cancelled = null;
+        Session session = new Session(id, hello.incarnation(), channel, false, hello.advertisedAddress());
+        synchronized (p) {
+            Session current = p.session;
+            if (current != null && current.isActive() && current.peerIncarnation() != hello.incarnation()) {
+                return Admission.refuse(Error.Code.CODE_DUPLICATE_NODE_ID, "node id '" + id
+                        + "' is already in use by a connected node at " + current.channel().remoteAddress()
+                        + "; two live nodes cannot share an id");
+            }
+            // The peer's own word on where it lives, taken even if this connection loses the tie-break below:
+            // this node may be dialling a stale address of it.
+            p.offerAddress(advertised, AddressSource.SELF_REPORTED);
+            if (current != null && current.isActive()) {
+                boolean keepNew = id.compareTo(self) < 0 || !current.dialedBySelf();
+                if (!keepNew) {
+                    return Admission.refuse(Error.Code.CODE_DUPLICATE_CONNECTION, "a connection between " + self
+                            + " and " + id + " dialled by " + self + " already exists");
+                }
+                replaced = current;
+            }
+            if (p.isDialling()) {
+                if (id.compareTo(self) > 0) {
+                    return Admission.refuse(Error.Code.CODE_DUPLICATE_CONNECTION, self + " is dialling " + id
+                            + " itself, and the connection dialled by the smaller id is kept");
+                }
+                cancelled = p.cancelDial();
+            }
+            p.session = session;
+        }
+        retire(cancelled, replaced, "replaced by a newer connection from " + id);
+        gossip.learn(hello.members(), id);
+        return Admission.admit(session);
+    }
+
+    @Override
+    public Admission confirm(PeerHello welcome, Channel channel) {
+        Probes.Probe probe = probes.probe(channel);
+        if (probe != null) {
+            return confirmProbe(probe, welcome, channel);
+        }
+        NodeId self = table.self();
+        Peer p = table.get(welcome.nodeId());
+        if (p == null) {
+            return Admission.refuse(Error.Code.CODE_PROTOCOL_VIOLATION, "no dial to " + welcome.nodeId() + " was made");
+        }
+        Session session = new Session(welcome.nodeId(), welcome.incarnation(), channel, true, welcome.advertisedAddress());
+        synchronized (p) {
+            if (p.pendingDial != channel) {
+                return Admission.refuse(Error.Code.CODE_DUPLICATE_CONNECTION, "another connection between " + self
+                        + " and " + welcome.nodeId() + " was kept");
+            }
+            p.pendingDial = null;
+            if (p.session != null && p.session.isActive()) {
+                return Admission.refuse(Error.Code.CODE_DUPLICATE_CONNECTION, "another connection between " + self
+                        + " and " + welcome.nodeId() + " is already established");
+            }
+            p.session = session;
+        }
+        gossip.learn(welcome.members(), welcome.nodeId());
+        return Admission.admit(session);
+    }
+
+    /**
+     * A Welcome on a connection dialled to a seed or discovered address: now the node there has a name. It is kept
+     * unless a connection to that node exists that the tie-break prefers (the one dialled by the smaller id; a
+     * connection this node dialled itself always stays), exactly as the other side decides when it admits it.
+     */
+    private Admission confirmProbe(Probes.Probe probe, PeerHello welcome, Channel channel) {
+        NodeId id = welcome.nodeId();
+        NodeId self = table.self();
+        probes.answered(channel, id);
+        if (id.equals(self)) {
+            return Admission.refuse(Error.Code.CODE_DUPLICATE_NODE_ID, "the node at " + probe.hostPort
+                    + " says it is " + self + ", this node's own id");
+        }
+        PeerAddress at = new PeerAddress(id, probe.host, probe.port);
+        Peer p = table.getOrAdd(id, at, probe.source);
+        Session session = new Session(id, welcome.incarnation(), channel, true, welcome.advertisedAddress());
+        Session replaced = null;
+        Channel cancelled = null;
+        synchronized (p) {
+            if (p.address == null || p.source.compareTo(probe.source) < 0) {
+                p.offerAddress(at, probe.source);
+            }
+            Session current = p.session;
+            if (current != null && current.isActive()) {
+                if (current.peerIncarnation() != welcome.incarnation()) {
+                    log.warn("{}: the node at {} says it is {}, but another node with that id is connected from {}",
+                            self, probe.hostPort, id, current.channel().remoteAddress());
+                    return Admission.refuse(Error.Code.CODE_DUPLICATE_NODE_ID, "node id '" + id
+                            + "' is already in use by a connected node; two live nodes cannot share an id");
+                }
+                if (current.dialedBySelf() || self.compareTo(id) > 0) {
+                    return Admission.refuse(Error.Code.CODE_DUPLICATE_CONNECTION, "a connection between " + self
+                            + " and " + id + " already exists");
+                }
+                replaced = current;
+            }
+            cancelled = p.cancelDial();
+            p.session = session;
+        }
+        retire(cancelled, replaced, "replaced by the connection " + self + " dialled");
+        gossip.learn(welcome.members(), id);
+        return Admission.admit(session);
+    }
+
+    /** Closes, outside the peer's lock, the dial a new session made pointless and the session it replaced. */
+    private static void retire(Channel cancelledDial, Session replaced, String why) {
+        if (cancelledDial != null) {
+            cancelledDial.close();
+        }
+        if (replaced != null) {
+            replaced.channel().writeAndFlush(Frames.error(Error.Code.CODE_DUPLICATE_CONNECTION, why))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static PeerAddress advertised(NodeId id, String hostPort) {
+        if (hostPort == null || hostPort.isEmpty()) {
+            return null;
+        }
+        try {
+            return PeerAddress.parse(id + "=" + hostPort);
+        } catch (IllegalArgumentException e) {
+            log.debug("ignoring unusable advertised address '{}' of {}: {}", hostPort, id, e.getMessage());
+            return null;
+        }
+    }
+}

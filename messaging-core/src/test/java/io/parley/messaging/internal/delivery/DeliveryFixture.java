@@ -1,0 +1,72 @@
+package io.parley.messaging.internal.delivery;
+
+import io.netty.channel.EventLoop;
+import io.parley.messaging.Message;
+import io.parley.messaging.MessageListener;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.clock.ClockOffsetEstimator;
+import io.parley.messaging.clock.HybridLogicalClock;
+import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.store.MessageStore;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+
+/**
+ * The delivery wing of one node, for tests that step it by hand: a {@link StoreStage} driven by {@link #step()}
+ * (no store thread), receipts and the listener on executors the test runs ({@link #runReceipts()},
+ * {@link #runListener()}), and streams on the loop the test gives.
+ */
+final class DeliveryFixture {
+
+    final NodeId self;
+    final InboundGate gate;
+    final Queue<Runnable> receiptTasks = new ArrayDeque<>();
+    final Queue<Runnable> listenerTasks = new ArrayDeque<>();
+    final StoreStage stage;
+    final OutboundContext context;
+
+    DeliveryFixture(NodeId self, MessageStore store, MessageListener listener, int window, int maxUnacknowledged) {
+        this.self = self;
+        this.gate = new InboundGate(self);
+        Executor receipts = receiptTasks::add;
+        this.stage = new StoreStage(self, store, new ReceiptCompletion(receipts),
+                new ListenerDispatcher(self, listener, listenerTasks::add, gate), gate);
+        HybridLogicalClock hlc = new HybridLogicalClock(WallClock.system());
+        this.context = new OutboundContext(stage, new ReceiptCompletion(receipts), hlc, WallClock.system(),
+                new Quiescence(), window, maxUnacknowledged, maxUnacknowledged);
+    }
+
+    OutboundStream stream(NodeId peer, EventLoop loop) {
+        return new OutboundStream(peer, loop, new ClockOffsetEstimator(), context);
+    }
+
+    /** Runs the store stage until nothing is queued; returns how many operations it did. */
+    int step() {
+        int total = 0;
+        for (int n; (n = stage.doWork()) > 0; ) {
+            total += n;
+        }
+        return total;
+    }
+
+    /** Runs what waits for the receipt thread. */
+    void runReceipts() {
+        for (Runnable r; (r = receiptTasks.poll()) != null; ) {
+            r.run();
+        }
+    }
+
+    /** Runs what waits for the listener's executor. */
+    void runListener() {
+        for (Runnable r; (r = listenerTasks.poll()) != null; ) {
+            r.run();
+        }
+    }
+
+    static Message received(NodeId from, NodeId to, long incarnation, long seq) {
+        return new Message(java.util.UUID.randomUUID(), from, to, io.parley.messaging.Direction.RECEIVED,
+                io.parley.messaging.DeliveryStatus.RECEIVED, incarnation, seq, seq, seq,
+                new io.parley.messaging.clock.HybridTimestamp(seq, 0), new byte[] {1, 2, 3});
+    }
+}
