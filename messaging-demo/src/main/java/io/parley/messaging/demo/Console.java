@@ -14,17 +14,17 @@ import java.util.Map;
  */
 final class Console {
 
-    private final Session session;
+    private final NodeHost host;
     private final EventSink sink;
     private final LineSource source;
     private DemoNode active;
     private int failures;
 
-    Console(Session session, EventSink sink, LineSource source) {
-        this.session = session;
+    Console(NodeHost host, EventSink sink, LineSource source) {
+        this.host = host;
         this.sink = sink;
         this.source = source;
-        this.active = session.nodes().get(0);
+        this.active = host.nodes().get(0);
     }
 
     /** Runs until {@code /quit} or the end of input; returns how many commands failed. */
@@ -67,8 +67,8 @@ final class Console {
         } else if (command instanceof ConsoleCommand.Peers) {
             sink.peers(active.id(), active.peers());
         } else if (command instanceof ConsoleCommand.Use use) {
-            session.node(use.node()).ifPresentOrElse(n -> active = n, () -> fail("no node '" + use.node()
-                    + "' in this process; its nodes are " + session.ids()));
+            host.node(use.node()).ifPresentOrElse(n -> active = n, () -> fail("no node '" + use.node()
+                    + "' in this process; its nodes are " + host.ids()));
         } else if (command instanceof ConsoleCommand.Help) {
             sink.info(ConsoleCommand.HELP);
         }

@@ -191,7 +191,7 @@ final class DemoNode implements AutoCloseable {
         return Math.max(stored, awaiting.size());
     }
 
-    /** Reports no more changes of peers' states: a session that ends says nothing after it is done. */
+    /** Reports no more changes of peers' states: a host that closes its nodes says nothing after it is done. */
     void stopPeerReports() {
         peerReporter.stop();
     }

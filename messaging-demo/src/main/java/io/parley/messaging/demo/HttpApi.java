@@ -67,12 +67,12 @@ final class HttpApi implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Session session;
+    private final NodeHost host;
 
-    private HttpApi(HttpServer server, ExecutorService executor, Session session) {
+    private HttpApi(HttpServer server, ExecutorService executor, NodeHost host) {
         this.server = server;
         this.executor = executor;
-        this.session = session;
+        this.host = host;
     }
 
     /**
@@ -80,7 +80,7 @@ final class HttpApi implements AutoCloseable {
      *
      * @throws DemoException if it cannot listen there
      */
-    static HttpApi start(Endpoint at, Session session) {
+    static HttpApi start(Endpoint at, NodeHost host) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(at.host(), at.port()), 64);
@@ -97,7 +97,7 @@ final class HttpApi implements AutoCloseable {
             return t;
         };
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, threads);
-        HttpApi api = new HttpApi(server, executor, session);
+        HttpApi api = new HttpApi(server, executor, host);
         server.createContext("/", api::handle);
         server.setExecutor(executor);
         server.start();
@@ -132,7 +132,7 @@ final class HttpApi implements AutoCloseable {
     private void route(HttpExchange ex) throws IOException {
         List<String> path = Arrays.stream(ex.getRequestURI().getRawPath().split("/")).filter(s -> !s.isEmpty())
                 .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8)).toList();
-        List<DemoNode> nodes = session.nodes();
+        List<DemoNode> nodes = host.nodes();
         if (!path.isEmpty() && path.get(0).equals("nodes")) {
             if (path.size() == 1) {
                 allow(ex, "GET");
@@ -143,7 +143,7 @@ final class HttpApi implements AutoCloseable {
             }
             String id = path.get(1);
             DemoNode node = nodes.stream().filter(n -> n.id().value().equals(id)).findFirst()
-                    .orElseThrow(() -> new Refusal(404, "no node '" + id + "' here; its nodes are " + session.ids()));
+                    .orElseThrow(() -> new Refusal(404, "no node '" + id + "' here; its nodes are " + host.ids()));
             serveNode(ex, node, path.subList(2, path.size()));
         } else if (nodes.size() == 1) {
             serveNode(ex, nodes.get(0), path);
@@ -153,7 +153,7 @@ final class HttpApi implements AutoCloseable {
             nodes.forEach(n -> ids.add(n.id().value()));
             json(ex, 200, Json.object().put("status", "UP").set("nodes", ids));
         } else {
-            throw new Refusal(404, "this process runs several nodes (" + session.ids() + "); ask one under /nodes/{id}"
+            throw new Refusal(404, "this process runs several nodes (" + host.ids() + "); ask one under /nodes/{id}"
                     + (path.isEmpty() ? "" : "/" + String.join("/", path)));
         }
     }

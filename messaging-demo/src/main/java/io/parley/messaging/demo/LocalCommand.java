@@ -61,7 +61,7 @@ final class LocalCommand implements Callable<Integer> {
     int messages;
 
     @Mixin
-    SessionOptions options;
+    HostOptions options;
 
     @Override
     public Integer call() throws Exception {
@@ -84,7 +84,7 @@ final class LocalCommand implements Callable<Integer> {
         Logging.toFile(dir, "local");
 
         try (ConsoleIo io = ConsoleIo.open(options.json, true, dir.resolve(".parley_history"));
-             Session session = new Session(io.sink())) {
+             NodeHost host = new NodeHost(io.sink())) {
             List<DemoNode> started = new ArrayList<>();
             for (int i = 1; i <= nodes; i++) {
                 String id = "n" + i;
@@ -99,16 +99,16 @@ final class LocalCommand implements Callable<Integer> {
                 }
                 DemoNode node = DemoNode.start(b, store, io.sink());
                 started.add(node);
-                session.add(node);
+                host.add(node);
             }
             awaitMesh(started.stream().map(DemoNode::node).toList());
             if (options.http != null) {
-                session.serveHttp(options.http); // once every node knows every other, so no request meets a stranger
+                host.serveHttp(options.http); // once every node knows every other, so no request meets a stranger
             }
             if (greet) {
                 greet(started);
             }
-            return session.interact(io, options.drainTimeout);
+            return host.interact(io, options.drainTimeout);
         }
     }
 

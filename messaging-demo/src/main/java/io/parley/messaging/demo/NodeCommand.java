@@ -83,7 +83,7 @@ final class NodeCommand implements Callable<Integer> {
     boolean tlsNoClientAuth;
 
     @Mixin
-    SessionOptions options;
+    HostOptions options;
 
     @Override
     public Integer call() throws Exception {
@@ -114,12 +114,12 @@ final class NodeCommand implements Callable<Integer> {
         }
 
         try (ConsoleIo io = ConsoleIo.open(options.json, !headless, store.resolveSibling(".parley_history"));
-             Session session = new Session(io.sink())) {
-            session.add(DemoNode.start(builder, store, io.sink()));
+             NodeHost host = new NodeHost(io.sink())) {
+            host.add(DemoNode.start(builder, store, io.sink()));
             if (options.http != null) {
-                session.serveHttp(options.http);
+                host.serveHttp(options.http);
             }
-            return session.interact(io, options.drainTimeout);
+            return host.interact(io, options.drainTimeout);
         }
     }
 

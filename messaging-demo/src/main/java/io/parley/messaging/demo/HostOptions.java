@@ -5,7 +5,7 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** Options of every command that runs nodes ({@code local} and {@code node}). */
-final class SessionOptions {
+final class HostOptions {
 
     @Option(names = "--json", description = "Print every event as one JSON object per line (for scripts).")
     boolean json;

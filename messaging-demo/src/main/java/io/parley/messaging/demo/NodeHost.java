@@ -14,13 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nodes this process runs and what serves them: the HTTP API, the console or, headless, nothing but a wait for a
- * signal. {@link #close()} (also run by SIGINT or SIGTERM) closes the HTTP API, stops every node's peer reports, then
- * closes the nodes, last started first, each waiting its close timeout for messages in flight.
+ * Hosts the nodes a {@code local} or {@code node} command runs in this process, and what serves them: the HTTP API,
+ * the console or, headless, nothing but a wait for a signal. {@link #close()} (also run by SIGINT or SIGTERM) closes
+ * the HTTP API, stops every node's peer reports, then closes the nodes, last started first, each waiting its close
+ * timeout for messages in flight.
  */
-final class Session implements AutoCloseable {
+final class NodeHost implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Session.class);
+    private static final Logger log = LoggerFactory.getLogger(NodeHost.class);
     /** Longest a second close (a signal during a close) waits for the first. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
@@ -31,7 +32,7 @@ final class Session implements AutoCloseable {
     private HttpApi http;
     private boolean closing;
 
-    Session(EventSink sink) {
+    NodeHost(EventSink sink) {
         this.sink = sink;
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
