@@ -1,11 +1,11 @@
 package io.parley.messaging.demo;
 
+import io.parley.messaging.BroadcastSubmission;
 import io.parley.messaging.HistoryQuery;
-import io.parley.messaging.NodeId;
 import io.parley.messaging.Submission;
 import io.parley.messaging.store.StoreException;
 import java.io.IOException;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The console loop: reads commands until {@code /quit} or the end of input and carries them out on the active node,
@@ -57,11 +57,14 @@ final class Console {
                 failures++; // reported by the node as it failed
             }
         } else if (command instanceof ConsoleCommand.All all) {
-            Map<NodeId, Submission> sent = Broadcasts.toEveryPeer(active, all.text());
-            if (sent.isEmpty()) {
+            BroadcastSubmission b = active.broadcast(all.text());
+            if (b.messageId().isEmpty()) {
+                failures++; // reported by the node, for every peer
+            } else if (b.receipts().isEmpty()) {
                 fail("node " + active.id() + " knows no peers yet; /all sends to every peer it knows");
             }
-            failures += (int) sent.values().stream().filter(s -> s.messageId().isEmpty()).count();
+            // a copy refused at once (reported by the node) has failed already
+            failures += (int) b.receipts().values().stream().filter(CompletableFuture::isCompletedExceptionally).count();
         } else if (command instanceof ConsoleCommand.History h) {
             sink.history(active.id(), active.latest(h.peer(), Math.min(h.limit(), HistoryQuery.MAX_LIMIT)));
         } else if (command instanceof ConsoleCommand.Peers) {

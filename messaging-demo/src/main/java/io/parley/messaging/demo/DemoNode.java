@@ -1,5 +1,6 @@
 package io.parley.messaging.demo;
 
+import io.parley.messaging.BroadcastSubmission;
 import io.parley.messaging.DeliveryRejectedException;
 import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.HistoryQuery;
@@ -28,8 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One node of this process as the demo runs it: every message it receives and every receipt or failure of a message
  * it sends goes to the {@link EventSink} and the {@link NodeMetrics}, and every change of a peer's state to the sink
- * through its {@link PeerReporter}; every send of the console, the HTTP API and {@link Broadcasts} goes through
- * {@link #send}.
+ * through its {@link PeerReporter}; every send of the console and the HTTP API goes through {@link #send} or
+ * {@link #broadcast}.
  */
 final class DemoNode implements AutoCloseable {
 
@@ -103,8 +104,31 @@ final class DemoNode implements AutoCloseable {
      */
     Submission send(NodeId peer, String text) {
         Submission s = node.submit(peer, text.getBytes(StandardCharsets.UTF_8), null);
-        CompletableFuture<Receipt> receipt = s.receipt();
-        if (s.messageId().isPresent()) {
+        track(peer, s.messageId().orElse(null), s.receipt(), text);
+        return s;
+    }
+
+    /**
+     * Sends {@code text} to every peer this node knows now, UP or not, as one message: the library's broadcast, one id
+     * in every store. Each peer's receipt or failure is reported to the sink when it comes, as for {@link #send}; a
+     * copy refused at once (too many waiting for that peer) is reported before this returns, without an id, and so is
+     * a broadcast refused as a whole (too large, the node closed), once for every peer.
+     */
+    BroadcastSubmission broadcast(String text) {
+        BroadcastSubmission b = node.submitBroadcast(text.getBytes(StandardCharsets.UTF_8), null);
+        if (b.messageId().isEmpty()) {
+            Throwable cause = b.receipt().handle((r, failure) -> failure).join();
+            peers().forEach(p -> failed(p.id(), null, text, cause));
+        }
+        // A copy's future that failed before submitBroadcast returned is a copy that was never stored.
+        b.receipts().forEach((peer, receipt) ->
+                track(peer, receipt.isCompletedExceptionally() ? null : b.messageId().orElseThrow(), receipt, text));
+        return b;
+    }
+
+    /** Counts a message to one peer, made under {@code messageId} (null if refused), and reports how it ends. */
+    private void track(NodeId peer, UUID messageId, CompletableFuture<Receipt> receipt, String text) {
+        if (messageId != null) {
             metrics.sent();
             awaiting.add(receipt);
         }
@@ -114,13 +138,12 @@ final class DemoNode implements AutoCloseable {
                     metrics.delivered(r);
                     sink.delivered(id, r, text);
                 } else {
-                    failed(peer, s.messageId().orElse(null), text, failure);
+                    failed(peer, messageId, text, failure);
                 }
             } finally {
                 awaiting.remove(receipt); // after the report, so that a drain ends after the last one
             }
         });
-        return s;
     }
 
     private void failed(NodeId peer, UUID messageId, String text, Throwable failure) {

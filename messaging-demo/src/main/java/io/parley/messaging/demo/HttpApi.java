@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.parley.messaging.BroadcastSubmission;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
@@ -253,7 +254,7 @@ final class HttpApi implements AutoCloseable {
         ObjectNode body = body(ex, Set.of("to", "text"));
         NodeId to = nodeId(string(body, "to"));
         Submission s = node.send(to, string(body, "text"));
-        UUID id = s.messageId().orElseThrow(() -> refusal(s));
+        UUID id = s.messageId().orElseThrow(() -> refusal(s.receipt()));
         ex.getResponseHeaders().set("Location", "messages/" + id);
         json(ex, 202, Json.object().put("id", id.toString()));
     }
@@ -261,23 +262,25 @@ final class HttpApi implements AutoCloseable {
     private static void broadcast(HttpExchange ex, DemoNode node) throws IOException {
         ObjectNode body = body(ex, Set.of("text"));
         String text = string(body, "text");
-        if (node.peers().isEmpty()) {
+        BroadcastSubmission b = node.broadcast(text);
+        UUID id = b.messageId().orElseThrow(() -> refusal(b.receipt()));
+        if (b.receipts().isEmpty()) {
             throw new Refusal(409, "node " + node.id() + " knows no peers yet, so there is no one to broadcast to");
         }
-        Map<NodeId, Submission> sent = Broadcasts.toEveryPeer(node, text);
+        // One message, one id: every peer's copy carries it. A copy that failed already was refused at once.
         ObjectNode ids = Json.object();
         ObjectNode failed = Json.object();
-        sent.forEach((peer, s) -> {
-            if (s.messageId().isPresent()) {
-                ids.put(peer.value(), s.messageId().get().toString());
+        b.receipts().forEach((peer, receipt) -> {
+            if (receipt.isCompletedExceptionally()) {
+                failed.put(peer.value(), refusal(receipt).getMessage());
             } else {
-                failed.put(peer.value(), refusal(s).getMessage());
+                ids.put(peer.value(), id.toString());
             }
         });
         if (ids.isEmpty()) {
-            throw refusal(sent.values().iterator().next());
+            throw refusal(b.receipts().values().iterator().next());
         }
-        ObjectNode answer = Json.object();
+        ObjectNode answer = Json.object().put("id", id.toString());
         answer.set("ids", ids);
         if (!failed.isEmpty()) {
             answer.set("failed", failed);

@@ -9,7 +9,6 @@ import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PayloadTooLargeException;
-import io.parley.messaging.Submission;
 import io.parley.messaging.UnknownPeerException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -64,11 +64,11 @@ final class HttpExchanges {
         throw new Refusal(405, "method " + method + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
     }
 
-    /** Why a send was refused at once, as a status. */
-    static Refusal refusal(Submission s) {
+    /** Why a send was refused at once, as a status: {@code receipt} is the failed future of what was refused. */
+    static Refusal refusal(CompletableFuture<?> receipt) {
         Throwable cause;
         try {
-            s.receipt().join();
+            receipt.join();
             return new Refusal(500, "the send was refused without a reason");
         } catch (CompletionException e) {
             cause = e.getCause() != null ? e.getCause() : e;
