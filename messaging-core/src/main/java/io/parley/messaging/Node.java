@@ -362,21 +362,11 @@ public final class Node implements AutoCloseable {
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
             throw new IllegalArgumentException("deadline must be positive, got " + deadline);
         }
-        CompletableFuture<BroadcastReceipt> refused = refuseSend(payload, "cannot broadcast");
-        if (refused != null) {
-            return refused;
-        }
-        byte[] body = payload.clone();
-        UUID id = MessageIds.next(Math.floorDiv(config.clock().nowMicros(), 1000));
-        Map<NodeId, CompletableFuture<Receipt>> copies = new LinkedHashMap<>();
-        for (NodeId peer : membership.ids()) {
-            copies.put(peer, sendCopy(peer, body, null, id).receipt());
-        }
-        CompletableFuture<BroadcastReceipt> result = new CompletableFuture<>();
-        // Copies complete on the receipt thread, so the report is made there, seeing every copy as it stands.
-        CompletableFuture.allOf(copies.values().toArray(CompletableFuture[]::new))
-                .whenComplete((ignored, failure) -> result.complete(broadcastReceipt(id, copies)));
+        BroadcastSubmission submitted = sendToEveryPeer(payload, null);
+        CompletableFuture<BroadcastReceipt> result = submitted.receipt();
         if (deadline != null && !result.isDone()) {
+            UUID id = submitted.messageId().orElseThrow();
+            Map<NodeId, CompletableFuture<Receipt>> copies = submitted.receipts();
             // If the node is closing, the timer or the hand-over may be refused: then every copy fails with
             // NodeClosedException, which completes the report anyway.
             try {
@@ -392,6 +382,49 @@ public final class Node implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * Sends {@code payload} to every peer this node knows now, as {@link #broadcast(byte[])} does, and tells at once
+     * the id every copy carries and the future of each peer's receipt, as well as the future of the whole
+     * {@link BroadcastReceipt}: for applications that report the message as accepted before its receipts come, and
+     * each peer's receipt as it comes. Returns at once; the payload is copied.
+     *
+     * <p>Each copy is sent as {@link #send(NodeId, byte[], Duration)} sends a message, with {@code timeToLive}, and
+     * its future completes on the node's receipt thread. If nothing can be sent (the node is closed, the payload is
+     * too large), the result has no message id and no copies, and its {@link BroadcastSubmission#receipt() receipt}
+     * has failed with {@link NodeClosedException} or {@link PayloadTooLargeException}.
+     *
+     * @param timeToLive as for {@link #send(NodeId, byte[], Duration)}, for every copy, or null for none
+     * @throws NullPointerException if {@code payload} is null
+     * @throws IllegalArgumentException if {@code timeToLive} is not positive
+     * @throws IllegalStateException if the node was not started
+     */
+    public BroadcastSubmission submitBroadcast(byte[] payload, Duration timeToLive) {
+        Objects.requireNonNull(payload, "payload");
+        if (timeToLive != null && (timeToLive.isNegative() || timeToLive.isZero())) {
+            throw new IllegalArgumentException("time to live must be positive, got " + timeToLive);
+        }
+        return sendToEveryPeer(payload, timeToLive);
+    }
+
+    /** One id, one copy of {@code payload} to every known peer, and the report once every copy is settled. */
+    private BroadcastSubmission sendToEveryPeer(byte[] payload, Duration timeToLive) {
+        CompletableFuture<BroadcastReceipt> refused = refuseSend(payload, "cannot broadcast");
+        if (refused != null) {
+            return new BroadcastSubmission(Optional.empty(), Map.of(), refused);
+        }
+        byte[] body = payload.clone();
+        UUID id = MessageIds.next(Math.floorDiv(config.clock().nowMicros(), 1000));
+        Map<NodeId, CompletableFuture<Receipt>> copies = new LinkedHashMap<>();
+        for (NodeId peer : membership.ids()) {
+            copies.put(peer, sendCopy(peer, body, timeToLive, id).receipt());
+        }
+        CompletableFuture<BroadcastReceipt> result = new CompletableFuture<>();
+        // Copies complete on the receipt thread, so the report is made there, seeing every copy as it stands.
+        CompletableFuture.allOf(copies.values().toArray(CompletableFuture[]::new))
+                .whenComplete((ignored, failure) -> result.complete(broadcastReceipt(id, copies)));
+        return new BroadcastSubmission(Optional.of(id), copies, result);
     }
 
     private static BroadcastReceipt broadcastReceipt(UUID id, Map<NodeId, CompletableFuture<Receipt>> copies) {

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,63 @@ class BroadcastTest {
     }
 
     @Test
+    void submitBroadcastTellsTheOneIdAtOnceThatEveryPeerStoresAndEachPeersReceipt() throws Exception {
+        Node hub = start(Node.builder().id("hub"));
+        Node a = start(Node.builder().id("a").seed("127.0.0.1:" + hub.localAddress().getPort()));
+        Node b = start(Node.builder().id("b").seed("127.0.0.1:" + hub.localAddress().getPort()));
+        Node c = start(Node.builder().id("c").seed("127.0.0.1:" + hub.localAddress().getPort()));
+        awaitUp(hub, 3);
+
+        BroadcastSubmission submitted = hub.submitBroadcast(utf8("to all, with the id at once"), null);
+
+        assertThat(submitted.messageId()).isPresent();
+        UUID id = submitted.messageId().get();
+        assertThat(submitted.receipts().keySet()).containsExactly(a.id(), b.id(), c.id());
+        for (Node peer : List.of(a, b, c)) {
+            Receipt r = submitted.receipts().get(peer.id()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(r.messageId()).isEqualTo(id);
+            assertThat(r.peer()).isEqualTo(peer.id());
+            assertThat(r.status()).isEqualTo(DeliveryStatus.DELIVERED);
+            assertThat(peer.history(HistoryQuery.builder().direction(Direction.RECEIVED).build())).singleElement()
+                    .satisfies(m -> {
+                        assertThat(m.id()).isEqualTo(id);
+                        assertThat(m.sender()).isEqualTo(hub.id());
+                        assertThat(m.text()).isEqualTo("to all, with the id at once");
+                    });
+        }
+        BroadcastReceipt whole = submitted.receipt().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(whole.messageId()).isEqualTo(id);
+        assertThat(whole.isComplete()).isTrue();
+        assertThat(whole.delivered().keySet()).isEqualTo(ids(a, b, c));
+        assertThat(hub.history(HistoryQuery.builder().direction(Direction.SENT).build())).hasSize(3)
+                .allMatch(m -> m.id().equals(id) && m.status() == DeliveryStatus.DELIVERED);
+    }
+
+    @Test
+    void submitBroadcastGivesEveryCopyItsTimeToLive() throws Exception {
+        Node a = start(Node.builder().id("a"));
+        Node hub = start(Node.builder().id("hub").peer("a", "127.0.0.1", a.localAddress().getPort())
+                .peer("gone", "127.0.0.1", 1)); // nothing listens on port 1
+        await().atMost(WAIT).until(() -> hub.peers().stream().anyMatch(p -> p.id().value().equals("a") && p.state() == PeerState.UP));
+
+        BroadcastSubmission submitted = hub.submitBroadcast(utf8("soon stale"), Duration.ofMillis(200));
+
+        assertThat(submitted.receipts().get(a.id())).succeedsWithin(WAIT)
+                .satisfies(r -> assertThat(r.status()).isEqualTo(DeliveryStatus.DELIVERED));
+        assertThat(submitted.receipts().get(NodeId.of("gone"))).failsWithin(WAIT)
+                .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(MessageExpiredException.class);
+        BroadcastReceipt whole = submitted.receipt().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(whole.delivered().keySet()).containsExactly(a.id());
+        assertThat(whole.failed()).containsOnlyKeys(NodeId.of("gone"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(hub.history(HistoryQuery.builder().peer("gone").build()))
+                .singleElement().satisfies(m -> {
+                    assertThat(m.id()).isEqualTo(submitted.messageId().orElseThrow());
+                    assertThat(m.status()).isEqualTo(DeliveryStatus.EXPIRED);
+                }));
+        assertThatIllegalArgumentException().isThrownBy(() -> hub.submitBroadcast(new byte[1], Duration.ZERO));
+    }
+
+    @Test
     void atTheDeadlineAPeerThatIsDownIsReportedPendingAndGetsTheMessageWhenItReturns() throws Exception {
         FaultInjectingProxy toC = new FaultInjectingProxy(); // resets every connection until it has a target: c is down
         resources.add(toC);
@@ -144,6 +203,11 @@ class BroadcastTest {
         assertThat(n.broadcast(new byte[11])).failsWithin(WAIT).withThrowableThat()
                 .havingCause().isInstanceOf(PayloadTooLargeException.class);
         assertThatIllegalArgumentException().isThrownBy(() -> n.broadcast(new byte[1], Duration.ZERO));
+        BroadcastSubmission tooLarge = n.submitBroadcast(new byte[11], null);
+        assertThat(tooLarge.messageId()).isEmpty();
+        assertThat(tooLarge.receipts()).isEmpty();
+        assertThat(tooLarge.receipt()).failsWithin(WAIT).withThrowableThat()
+                .havingCause().isInstanceOf(PayloadTooLargeException.class);
         n.close();
         assertThat(n.broadcast(new byte[1])).failsWithin(WAIT).withThrowableThat()
                 .havingCause().isInstanceOf(NodeClosedException.class);

@@ -1,5 +1,11 @@
 package io.parley.messaging.demo;
 
+import io.parley.messaging.demo.bench.BenchCommand;
+import io.parley.messaging.demo.cli.HealthCommand;
+import io.parley.messaging.demo.cli.HistoryCommand;
+import io.parley.messaging.demo.cli.LocalCommand;
+import io.parley.messaging.demo.cli.NodeCommand;
+import io.parley.messaging.demo.node.DemoException;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;

@@ -83,6 +83,7 @@ class HttpApiIT {
             Answer broadcast = post(apiB + "/broadcast", "{\"text\":\"to all from b\"}");
             assertThat(broadcast.status()).isEqualTo(202);
             String copy = broadcast.json().get("ids").get("a").asText();
+            assertThat(broadcast.json().get("id").asText()).as("one message, one id for every peer").isEqualTo(copy);
             await().atMost(WAIT).untilAsserted(() ->
                     assertThat(get(apiB + "/messages/" + copy).json().path("status").asText()).isEqualTo("DELIVERED"));
 

@@ -62,14 +62,21 @@ class LocalScriptIT {
                 assertThat(e.get("rtt_micros").asLong()).isPositive();
                 assertThat(micros(e, "receiver_time")).isNotNull();
             });
-            // Each delivery carries the id and the clocks the receiver printed for the same message.
-            Map<String, JsonNode> receivedById = received.stream().collect(Collectors.toMap(e -> e.get("id").asText(), e -> e));
+            // Each delivery carries the id and the clocks the receiver printed for the same message (a broadcast's
+            // copies share one id, so a copy is its id and its receiver).
+            Map<String, JsonNode> receivedById = received.stream()
+                    .collect(Collectors.toMap(e -> e.get("id").asText() + " to " + e.get("node").asText(), e -> e));
             assertThat(delivered).allSatisfy(d -> {
-                JsonNode r = receivedById.get(d.get("id").asText());
+                JsonNode r = receivedById.get(d.get("id").asText() + " to " + d.get("peer").asText());
                 assertThat(r).as("received event of %s", d).isNotNull();
                 assertThat(r.get("sender_time")).isEqualTo(d.get("sender_time"));
                 assertThat(r.get("receiver_time")).isEqualTo(d.get("receiver_time"));
             });
+            assertThat(delivered).filteredOn(e -> e.get("text").asText().equals("hello everyone, from n3"))
+                    .as("/all sends one message: one id for every peer").hasSize(2)
+                    .extracting(e -> e.get("id").asText()).containsOnly(delivered.stream()
+                            .filter(e -> e.get("text").asText().equals("hello everyone, from n3")).findFirst()
+                            .orElseThrow().get("id").asText());
             assertThat(local.events("drained")).singleElement().satisfies(e -> assertThat(e.get("pending").asLong()).isZero());
             assertThat(local.events("error")).isEmpty();
             assertThat(local.events("failed")).isEmpty();

@@ -1,0 +1,106 @@
+package io.parley.messaging.demo.node;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.messaging.NodeId;
+import io.parley.messaging.PeerInfo;
+import io.parley.messaging.PeerState;
+import io.parley.messaging.Receipt;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * One node's meters, in a registry of its own that {@code GET /metrics} renders in the Prometheus text format:
+ * {@code parley_messages_sent_total}, {@code _delivered_total}, {@code _failed_total}, {@code _received_total},
+ * {@code parley_messages_awaiting_receipt}, {@code parley_delivery_round_trip_seconds}, {@code parley_peers{state}},
+ * per peer {@code parley_peer_up}, {@code parley_peer_round_trip_seconds} and
+ * {@code parley_peer_clock_offset_seconds}, and the JVM's own. Every meter has the tag {@code node}.
+ */
+public final class NodeMetrics {
+
+    /** The content type of {@link #scrape()}. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Supplier<List<PeerInfo>> peers;
+    private final Counter sent;
+    private final Counter delivered;
+    private final Counter failed;
+    private final Counter received;
+    private final Timer roundTrip;
+    private final MultiGauge peerUp;
+    private final MultiGauge peerRoundTrip;
+    private final MultiGauge peerClockOffset;
+
+    NodeMetrics(NodeId node, Supplier<List<PeerInfo>> peers, IntSupplier awaitingReceipt) {
+        this.peers = peers;
+        registry.config().commonTags("node", node.value());
+        sent = Counter.builder("parley.messages.sent").description("Messages this node accepted to send").register(registry);
+        delivered = Counter.builder("parley.messages.delivered").description("Sent messages whose receipt arrived")
+                .register(registry);
+        failed = Counter.builder("parley.messages.failed").description("Sends that failed").register(registry);
+        received = Counter.builder("parley.messages.received").description("Messages received from peers").register(registry);
+        roundTrip = Timer.builder("parley.delivery.round.trip").description("From the last transmission to the receipt")
+                .register(registry);
+        Gauge.builder("parley.messages.awaiting.receipt", awaitingReceipt::getAsInt)
+                .description("Messages sent by this process still waiting for their receipt").register(registry);
+        for (PeerState state : PeerState.values()) {
+            Gauge.builder("parley.peers", peers, p -> p.get().stream().filter(i -> i.state() == state).count())
+                    .tag("state", state.name()).description("Peers in each state").register(registry);
+        }
+        peerUp = MultiGauge.builder("parley.peer.up").description("1 while the peer is UP").register(registry);
+        peerRoundTrip = MultiGauge.builder("parley.peer.round.trip").baseUnit("seconds")
+                .description("Best recent round trip to the peer").register(registry);
+        peerClockOffset = MultiGauge.builder("parley.peer.clock.offset").baseUnit("seconds")
+                .description("The peer's clock minus this node's").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    void sent() {
+        sent.increment();
+    }
+
+    void delivered(Receipt r) {
+        delivered.increment();
+        roundTrip.record(r.roundTrip());
+    }
+
+    void failed() {
+        failed.increment();
+    }
+
+    void received() {
+        received.increment();
+    }
+
+    /** Every meter in the Prometheus text format, the per-peer ones read now. */
+    public String scrape() {
+        List<PeerInfo> now = peers.get();
+        peerUp.register(now.stream().map(p -> MultiGauge.Row.of(Tags.of("peer", p.id().value()),
+                p.state() == PeerState.UP ? 1 : 0)).toList(), true);
+        peerRoundTrip.register(now.stream().map(p -> MultiGauge.Row.of(Tags.of("peer", p.id().value()),
+                p.roundTrip().toNanos() / 1e9)).toList(), true);
+        peerClockOffset.register(now.stream().map(p -> MultiGauge.Row.of(Tags.of("peer", p.id().value()),
+                p.clockOffset().toNanos() / 1e9)).toList(), true);
+        return registry.scrape();
+    }
+
+    void close() {
+        registry.close();
+    }
+}
