@@ -140,8 +140,9 @@ public final class Node implements AutoCloseable {
      * {@link NodeClosedException}.
      *
      * @return this node
-     * @throws MessagingException if the store cannot be opened or the node cannot listen (the port is in use,
-     *     the address is not local); the node is then closed
+     * @throws ListenException if the node cannot listen (the port is in use, the address is not local); the node
+     *     is then closed
+     * @throws MessagingException if the store cannot be opened; the node is then closed
      * @throws NodeClosedException if {@link #close()} was called while the node was starting
      * @throws IllegalStateException if the node was started before
      */
