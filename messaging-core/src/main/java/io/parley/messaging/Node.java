@@ -19,7 +19,6 @@ import io.parley.messaging.internal.transport.TlsContexts;
 import io.parley.messaging.internal.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,6 +31,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -77,7 +78,12 @@ public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
-    private enum State { NEW, STARTED, CLOSING, CLOSED }
+    /**
+     * NEW until start(); STARTING while start() builds the node; STARTED only once every part below exists;
+     * CLOSING from close() (or a failed start) until shutdown() has released everything; then CLOSED. A close()
+     * during STARTING moves the node to CLOSING, and start() itself then releases what it built.
+     */
+    private enum State { NEW, STARTING, STARTED, CLOSING, CLOSED }
 
     /**
      * With a durable store, each stream holds the bodies of up to this many windows of messages (and no more than
@@ -91,17 +97,22 @@ public final class Node implements AutoCloseable {
     private final NodeConfig config;
     private final HybridLogicalClock hlc;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-    private long incarnation;
-    private EventLoopGroup group;
-    private ExecutorService receipts;
-    private ExecutorService ownListenerExecutor;
-    private ExecutorService ownPeerEventExecutor;
-    private ScheduledThreadPoolExecutor blocking;
-    private Delivery delivery;
-    private Membership membership;
-    private Transport transport;
-    private final List<DnsDiscovery> dnsDiscovery = new ArrayList<>();
-    private DnsDiscovery.Resolver dnsResolver = DnsDiscovery.Resolver.PLATFORM;
+    /** Open once shutdown() has released everything (or a node never started was closed). */
+    private final CountDownLatch released = new CountDownLatch(1);
+    // Written by start() before it publishes STARTED; volatile because close() during STARTING, and shutdown() on
+    // the starting thread, may read them while start() is still writing them.
+    private volatile Thread starter;
+    private volatile long incarnation;
+    private volatile EventLoopGroup group;
+    private volatile ExecutorService receipts;
+    private volatile ExecutorService ownListenerExecutor;
+    private volatile ExecutorService ownPeerEventExecutor;
+    private volatile ScheduledThreadPoolExecutor blocking;
+    private volatile Delivery delivery;
+    private volatile Membership membership;
+    private volatile Transport transport;
+    private final List<DnsDiscovery> dnsDiscovery = new CopyOnWriteArrayList<>();
+    private volatile DnsDiscovery.Resolver dnsResolver = DnsDiscovery.Resolver.PLATFORM;
     private volatile InetSocketAddress localAddress;
     private volatile String advertised = "";
     private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
@@ -127,17 +138,26 @@ public final class Node implements AutoCloseable {
      * Opens the store, starts listening and starts dialling the configured peers. Returns once the node
      * listens; peers connect in the background (see {@link #peers()}).
      *
+     * <p>Until it returns the node is starting: a send, broadcast or {@link #addPeer} from another thread
+     * meanwhile throws {@link IllegalStateException} (as before start), {@link #peers()} is empty, and a
+     * {@link #close()} waits for this method to stop, which then releases what it built and throws
+     * {@link NodeClosedException}.
+     *
      * @return this node
-     * @throws MessagingException if the store cannot be opened or the node cannot listen (the port is in use,
-     *     the address is not local); the node is then closed
+     * @throws ListenException if the node cannot listen (the port is in use, the address is not local); the node
+     *     is then closed
+     * @throws MessagingException if the store cannot be opened; the node is then closed
+     * @throws NodeClosedException if {@link #close()} was called while the node was starting
      * @throws IllegalStateException if the node was started before
      */
     public Node start() {
-        if (!state.compareAndSet(State.NEW, State.STARTED)) {
+        if (!state.compareAndSet(State.NEW, State.STARTING)) {
             throw new IllegalStateException("node " + config.id() + " was already started");
         }
+        starter = Thread.currentThread();
         try {
             incarnation = config.store().open(config.id());
+            failIfClosedWhileStarting();
             String prefix = "parley-" + config.id();
             group = new MultiThreadIoEventLoopGroup(config.ioThreads(), threads(prefix + "-io"), NioIoHandler.newFactory());
             receipts = Threads.single(threads(prefix + "-receipts"));
@@ -181,6 +201,9 @@ public final class Node implements AutoCloseable {
                 dnsDiscovery.add(d);
                 d.start();
             }
+            if (!state.compareAndSet(State.STARTING, State.STARTED)) {
+                failIfClosedWhileStarting();
+            }
             log.info("{}: listening on {} in cluster '{}' with {} peers, {} seeds and {} DNS names", config.id(), advertised,
                     config.cluster(), config.peers().size(), config.seeds().size(), config.dnsDiscovery().size());
             return this;
@@ -188,9 +211,17 @@ public final class Node implements AutoCloseable {
             Thread.currentThread().interrupt();
             closeQuietly();
             throw new MessagingException("interrupted while starting node " + config.id(), e);
-        } catch (RuntimeException e) {
-            closeQuietly();
+        } catch (RuntimeException | Error e) {
+            closeQuietly(); // also for an Error: a close() waiting for this start must not wait for ever
             throw e;
+        } finally {
+            starter = null;
+        }
+    }
+
+    private void failIfClosedWhileStarting() {
+        if (state.get() != State.STARTING) {
+            throw new NodeClosedException("node " + config.id() + " was closed while it was starting");
         }
     }
 
@@ -302,6 +333,9 @@ public final class Node implements AutoCloseable {
         State s = state.get();
         if (s == State.NEW) {
             throw new IllegalStateException("node " + config.id() + " is not started: call start() before sending");
+        }
+        if (s == State.STARTING) {
+            throw new IllegalStateException("node " + config.id() + " is still starting: send once start() has returned");
         }
         if (s != State.STARTED) {
             return CompletableFuture.failedFuture(new NodeClosedException("node " + config.id() + " is closed; " + what));
@@ -499,7 +533,9 @@ public final class Node implements AutoCloseable {
      * state, sorted by id.
      */
     public List<PeerInfo> peers() {
-        return membership == null ? List.of() : membership.infos();
+        State s = state.get(); // read before membership: STARTED is published after it is built
+        Membership table = membership;
+        return s == State.NEW || s == State.STARTING || table == null ? List.of() : table.infos();
     }
 
     /**
@@ -510,8 +546,9 @@ public final class Node implements AutoCloseable {
     public List<Message> history(HistoryQuery query) {
         Objects.requireNonNull(query, "query");
         State s = state.get();
-        if (s == State.NEW || s == State.CLOSED) {
-            throw new IllegalStateException("node " + config.id() + " is " + (s == State.NEW ? "not started" : "closed")
+        if (s == State.NEW || s == State.STARTING || s == State.CLOSED) {
+            throw new IllegalStateException("node " + config.id() + " is "
+                    + (s == State.NEW ? "not started" : s == State.STARTING ? "still starting" : "closed")
                     + "; its store cannot be read through it");
         }
         return config.store().history(query);
@@ -520,7 +557,9 @@ public final class Node implements AutoCloseable {
     /**
      * Closes the node: no new sends; waits up to the close timeout for messages in flight to connected peers to be
      * acknowledged; says Goodbye to every peer; closes the listening socket, the connections, the event loops and
-     * the store. Futures still waiting fail with {@link NodeClosedException}. Idempotent.
+     * the store. Futures still waiting fail with {@link NodeClosedException}. Idempotent. Called while
+     * {@link #start()} runs on another thread, it waits for start() to stop and release what it built (start() then
+     * throws {@link NodeClosedException}).
      *
      * @throws IllegalStateException if called from one of the node's own threads, where it would wait on itself
      */
@@ -530,9 +569,19 @@ public final class Node implements AutoCloseable {
             throw new IllegalStateException("close() called from node " + config.id() + "'s own thread "
                     + Thread.currentThread().getName() + "; call it from another thread");
         }
-        State previous = state.getAndUpdate(s -> s == State.STARTED ? State.CLOSING : s == State.NEW ? State.CLOSED : s);
+        State previous = state.getAndUpdate(s -> s == State.STARTED || s == State.STARTING ? State.CLOSING
+                : s == State.NEW ? State.CLOSED : s);
         if (previous == State.NEW) {
             config.store().close();
+            released.countDown();
+            return;
+        }
+        if (previous == State.STARTING) {
+            // start() sees CLOSING at its next step and releases what it built; wait for that, unless start() is
+            // this very thread (a store that closes its node from open()).
+            if (starter != Thread.currentThread()) {
+                awaitReleased();
+            }
             return;
         }
         if (previous != State.STARTED) {
@@ -542,6 +591,21 @@ public final class Node implements AutoCloseable {
         membership.beginClose();
         membership.sayGoodbye("node " + config.id() + " is shutting down", Duration.ofSeconds(1));
         shutdown();
+    }
+
+    private void awaitReleased() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                released.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the node must still be released before close() returns
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void drain(Duration timeout) {
@@ -592,6 +656,7 @@ public final class Node implements AutoCloseable {
             }
         }
         state.set(State.CLOSED);
+        released.countDown();
         log.info("{}: closed", config.id());
     }
 

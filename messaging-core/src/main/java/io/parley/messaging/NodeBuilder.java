@@ -202,7 +202,8 @@ public final class NodeBuilder {
 
     /**
      * Runs the peer listener (default: one thread of the node's own, made only if a listener is set). Calls are
-     * made one at a time and in order whatever the executor; the node does not shut a supplied executor down.
+     * made one at a time and in order whatever the executor; the node does not shut a supplied executor down. Events
+     * waiting when the executor refuses work are dropped, with an ERROR logged.
      */
     public NodeBuilder peerEventExecutor(Executor executor) {
         this.peerEventExecutor = Objects.requireNonNull(executor, "executor");
@@ -239,7 +240,9 @@ public final class NodeBuilder {
 
     /**
      * Runs the message listener (default: one thread of the node's own). Calls are made one at a time and in
-     * order whatever the executor; the node does not shut a supplied executor down.
+     * order whatever the executor; the node does not shut a supplied executor down. An executor that refuses work
+     * (shut down, or saturated and rejecting) loses the listener the messages waiting then: they stay stored
+     * ({@link Node#history} finds them), an ERROR is logged, and the node goes on reading from its peers.
      */
     public NodeBuilder listenerExecutor(Executor executor) {
         this.listenerExecutor = Objects.requireNonNull(executor, "executor");

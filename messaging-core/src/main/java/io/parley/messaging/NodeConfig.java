@@ -9,50 +9,219 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
- * Everything a {@link Node} is made from, validated and immutable; made by {@link NodeBuilder}. The defaults of
- * each setting are the {@code DEFAULT_*} constants of {@link NodeBuilder}.
+ * Everything a {@link Node} is made from, validated and immutable. Only {@link NodeBuilder} makes one (its
+ * constructor is package-private), so every config has passed the builder's checks; {@link Node#config()} and
+ * {@link NodeBuilder#config()} hand it out to be read. The defaults of each setting are the {@code DEFAULT_*}
+ * constants of {@link NodeBuilder}.
  *
- * @param id this node's id
- * @param cluster the cluster name; nodes only talk to nodes of the same cluster
- * @param listenHost host or address the node listens on
- * @param listenPort port it listens on; 0 lets the system choose ({@link Node#localAddress()} tells which)
- * @param advertisedAddress {@code host:port} peers should dial, if not the listen address
- * @param peers peers known from the start, with their ids
- * @param store where messages are kept
- * @param clock the wall clock messages are stamped with
- * @param listener receives incoming messages, if set
- * @param listenerExecutor runs the listener, if set; otherwise a thread of the node's own
- * @param limits sizes enforced
- * @param ioThreads event loop threads
- * @param handshakeTimeout longest a handshake may take
- * @param heartbeatInterval idle time after which a link is pinged
- * @param heartbeatTimeout silence after which a connection is closed
- * @param connectTimeout longest a TCP connect may take
- * @param reconnectMin first delay before redialling a lost peer
- * @param reconnectMax largest delay between redials
- * @param closeTimeout longest {@link Node#close()} waits for unacknowledged messages to be acknowledged
- * @param seeds {@code host:port} addresses to dial without knowing the id of the node there; it is learnt from
- *     the handshake, and every member the seed knows from gossip
- * @param dnsDiscovery DNS names whose addresses are dialled the same way, resolved again periodically
- * @param gossipInterval how often the node tells a few random peers which members it is connected to
- * @param failureDetection the failure detector's settings
- * @param peerListener receives every change of a peer's state, if set
- * @param peerEventExecutor runs the peer listener, if set; otherwise a thread of the node's own
- * @param tls TLS on every connection, if set; otherwise plain TCP
+ * <p>The message store is deliberately not among the public accessors: once built, it belongs to the node, which
+ * opens, writes and closes it on its own threads, and a caller holding it could write behind the node's back. Read
+ * stored messages through {@link Node#history(HistoryQuery)}.
+ *
+ * <p>Two configs are equal only if they are the same object (the store, listeners and executors they hold have no
+ * value equality either).
  */
-public record NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
-                         List<PeerAddress> peers, MessageStore store, WallClock clock, Optional<MessageListener> listener,
-                         Optional<Executor> listenerExecutor, Limits limits, int ioThreads, Duration handshakeTimeout,
-                         Duration heartbeatInterval, Duration heartbeatTimeout, Duration connectTimeout,
-                         Duration reconnectMin, Duration reconnectMax, Duration closeTimeout, List<String> seeds,
-                         List<DnsDiscovery> dnsDiscovery, Duration gossipInterval, FailureDetection failureDetection,
-                         Optional<PeerListener> peerListener, Optional<Executor> peerEventExecutor, Optional<Tls> tls) {
+public final class NodeConfig {
 
-    /** Copies the lists. */
-    public NodeConfig {
-        peers = List.copyOf(peers);
-        seeds = List.copyOf(seeds);
-        dnsDiscovery = List.copyOf(dnsDiscovery);
+    private final NodeId id;
+    private final String cluster;
+    private final String listenHost;
+    private final int listenPort;
+    private final Optional<String> advertisedAddress;
+    private final List<PeerAddress> peers;
+    private final MessageStore store;
+    private final WallClock clock;
+    private final Optional<MessageListener> listener;
+    private final Optional<Executor> listenerExecutor;
+    private final Limits limits;
+    private final int ioThreads;
+    private final Duration handshakeTimeout;
+    private final Duration heartbeatInterval;
+    private final Duration heartbeatTimeout;
+    private final Duration connectTimeout;
+    private final Duration reconnectMin;
+    private final Duration reconnectMax;
+    private final Duration closeTimeout;
+    private final List<String> seeds;
+    private final List<DnsDiscovery> dnsDiscovery;
+    private final Duration gossipInterval;
+    private final FailureDetection failureDetection;
+    private final Optional<PeerListener> peerListener;
+    private final Optional<Executor> peerEventExecutor;
+    private final Optional<Tls> tls;
+
+    /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists. */
+    NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
+               List<PeerAddress> peers, MessageStore store, WallClock clock, Optional<MessageListener> listener,
+               Optional<Executor> listenerExecutor, Limits limits, int ioThreads, Duration handshakeTimeout,
+               Duration heartbeatInterval, Duration heartbeatTimeout, Duration connectTimeout, Duration reconnectMin,
+               Duration reconnectMax, Duration closeTimeout, List<String> seeds, List<DnsDiscovery> dnsDiscovery,
+               Duration gossipInterval, FailureDetection failureDetection, Optional<PeerListener> peerListener,
+               Optional<Executor> peerEventExecutor, Optional<Tls> tls) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
+        this.listenPort = listenPort;
+        this.advertisedAddress = Objects.requireNonNull(advertisedAddress, "advertisedAddress");
+        this.peers = List.copyOf(peers);
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.listenerExecutor = Objects.requireNonNull(listenerExecutor, "listenerExecutor");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.ioThreads = ioThreads;
+        this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        this.heartbeatTimeout = Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+        this.reconnectMin = Objects.requireNonNull(reconnectMin, "reconnectMin");
+        this.reconnectMax = Objects.requireNonNull(reconnectMax, "reconnectMax");
+        this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
+        this.seeds = List.copyOf(seeds);
+        this.dnsDiscovery = List.copyOf(dnsDiscovery);
+        this.gossipInterval = Objects.requireNonNull(gossipInterval, "gossipInterval");
+        this.failureDetection = Objects.requireNonNull(failureDetection, "failureDetection");
+        this.peerListener = Objects.requireNonNull(peerListener, "peerListener");
+        this.peerEventExecutor = Objects.requireNonNull(peerEventExecutor, "peerEventExecutor");
+        this.tls = Objects.requireNonNull(tls, "tls");
+    }
+
+    /** This node's id. */
+    public NodeId id() {
+        return id;
+    }
+
+    /** The cluster name; nodes only talk to nodes of the same cluster. */
+    public String cluster() {
+        return cluster;
+    }
+
+    /** The host or address the node listens on. */
+    public String listenHost() {
+        return listenHost;
+    }
+
+    /** The port it listens on; 0 lets the system choose ({@link Node#localAddress()} tells which). */
+    public int listenPort() {
+        return listenPort;
+    }
+
+    /** The {@code host:port} peers should dial, if not the listen address. */
+    public Optional<String> advertisedAddress() {
+        return advertisedAddress;
+    }
+
+    /** The peers known from the start, with their ids, in the order added. */
+    public List<PeerAddress> peers() {
+        return peers;
+    }
+
+    /** Where messages are kept; for the node only (see the class comment). */
+    MessageStore store() {
+        return store;
+    }
+
+    /** The wall clock messages are stamped with. */
+    public WallClock clock() {
+        return clock;
+    }
+
+    /** The listener that receives incoming messages, if set. */
+    public Optional<MessageListener> listener() {
+        return listener;
+    }
+
+    /** The executor that runs the listener, if set; otherwise a thread of the node's own. */
+    public Optional<Executor> listenerExecutor() {
+        return listenerExecutor;
+    }
+
+    /** The sizes enforced. */
+    public Limits limits() {
+        return limits;
+    }
+
+    /** The number of event loop threads. */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    /** The longest a handshake may take. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** The idle time after which a link is pinged. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** The silence after which a connection is closed. */
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
+    }
+
+    /** The longest a TCP connect may take. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** The first delay before redialling a lost peer. */
+    public Duration reconnectMin() {
+        return reconnectMin;
+    }
+
+    /** The largest delay between redials. */
+    public Duration reconnectMax() {
+        return reconnectMax;
+    }
+
+    /** The longest {@link Node#close()} waits for unacknowledged messages to be acknowledged. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /** The {@code host:port} addresses dialled without knowing the id of the node there (it is learnt from
+     * the handshake, and every member the seed knows from gossip). */
+    public List<String> seeds() {
+        return seeds;
+    }
+
+    /** The DNS names whose addresses are dialled as seeds, resolved again periodically. */
+    public List<DnsDiscovery> dnsDiscovery() {
+        return dnsDiscovery;
+    }
+
+    /** How often the node tells a few random peers which members it is connected to. */
+    public Duration gossipInterval() {
+        return gossipInterval;
+    }
+
+    /** The failure detector's settings. */
+    public FailureDetection failureDetection() {
+        return failureDetection;
+    }
+
+    /** The listener that receives every change of a peer's state, if set. */
+    public Optional<PeerListener> peerListener() {
+        return peerListener;
+    }
+
+    /** The executor that runs the peer listener, if set; otherwise a thread of the node's own. */
+    public Optional<Executor> peerEventExecutor() {
+        return peerEventExecutor;
+    }
+
+    /** TLS on every connection, if set; otherwise plain TCP. */
+    public Optional<Tls> tls() {
+        return tls;
+    }
+
+    /** The id, cluster and listen address, for log lines. */
+    @Override
+    public String toString() {
+        return "NodeConfig[id=" + id + ", cluster=" + cluster + ", listen=" + PeerAddress.HostPort.format(listenHost, listenPort)
+                + ", peers=" + peers.size() + ", seeds=" + seeds.size() + ", dnsDiscovery=" + dnsDiscovery.size() + "]";
     }
 
     /**

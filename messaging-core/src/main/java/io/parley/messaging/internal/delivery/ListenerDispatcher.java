@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the message listener on the user's executor one call at a time, in the order messages were stored, so
- * that each sender's messages arrive in send order even on a multi-threaded executor.
+ * that each sender's messages arrive in send order even on a multi-threaded executor. If the executor refuses
+ * work, the messages queued then are not shown to the listener (they stay stored) and are released from the
+ * {@link InboundGate} at once, so that reading from peers goes on.
  */
 public final class ListenerDispatcher {
 
@@ -26,7 +28,8 @@ public final class ListenerDispatcher {
         this.self = self;
         this.listener = listener;
         this.gate = gate;
-        this.handoff = new OrderedHandoff<>(self + ": message listener", executor, this::show);
+        // Messages the executor refuses are stored but never shown: released, so the gate does not wait for them.
+        this.handoff = new OrderedHandoff<>(self + ": message listener", executor, this::show, gate::released);
     }
 
     /**

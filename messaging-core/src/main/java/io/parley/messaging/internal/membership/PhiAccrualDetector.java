@@ -1,5 +1,6 @@
 package io.parley.messaging.internal.membership;
 
+import io.parley.messaging.FailureDetection;
 import java.time.Duration;
 
 /**
@@ -16,7 +17,8 @@ import java.time.Duration;
  * so that perfectly regular heartbeats do not make a few milliseconds' delay look fatal, and the acceptable pause
  * shifts the whole distribution, so that a garbage collection or a busy network of that length is not suspicious.
  * F is the logistic approximation of the normal distribution that Akka uses: within 0.0002 of it everywhere, and
- * lighter in the far tail (phi 8 is 5.23 standard deviations past the mean rather than 5.61).
+ * lighter in the far tail (phi 8 is 5.23 standard deviations past the mean rather than 5.61). The function itself is
+ * {@link FailureDetection#phi}, beside the settings whose detection bound it gives.
  *
  * <p>Not thread-safe: each instance belongs to one connection and is used on its event loop only. Times are
  * nanoseconds of a monotonic clock, as read from the event loop's ticker.
@@ -133,41 +135,8 @@ public final class PhiAccrualDetector {
         stdDeviation = Math.sqrt(squares / count);
     }
 
-    /**
-     * phi of a silence of {@code t} when heartbeats are expected after {@code mean} with {@code stdDeviation} (all
-     * in the same unit): -log10 of the chance that a normal variable exceeds t. Written in the two forms Akka uses so
-     * that neither side of the mean loses precision to cancellation.
-     */
+    /** phi of a silence of {@code t} for a {@code mean} and {@code stdDeviation}: {@link FailureDetection#phi}. */
     static double phi(double t, double mean, double stdDeviation) {
-        double y = (t - mean) / stdDeviation;
-        double e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
-        return t > mean ? -Math.log10(e / (1.0 + e)) : -Math.log10(1.0 - 1.0 / (1.0 + e));
-    }
-
-    /**
-     * The silence after which phi reaches {@code threshold} when heartbeats are expected after {@code mean} with
-     * {@code stdDeviation} (all in the same unit): the inverse of {@link #phi(double, double, double)}.
-     */
-    static double silenceFor(double threshold, double mean, double stdDeviation) {
-        double lo = mean - 40 * stdDeviation;
-        double hi = mean + 40 * stdDeviation;
-        for (int i = 0; i < 200; i++) {
-            double mid = (lo + hi) / 2;
-            if (phi(mid, mean, stdDeviation) < threshold) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return hi;
-    }
-
-    /**
-     * How long a peer whose heartbeats arrived exactly every {@code interval} may be silent before phi reaches
-     * {@code threshold}: interval + pause + z·minStdDeviation, z = 3.06 for phi 3 and 5.23 for phi 8.
-     */
-    public static Duration silenceUntil(double threshold, Duration interval, Duration acceptablePause, Duration minStdDeviation) {
-        double nanos = silenceFor(threshold, interval.toNanos() + acceptablePause.toNanos(), minStdDeviation.toNanos());
-        return Duration.ofNanos((long) Math.ceil(nanos));
+        return FailureDetection.phi(t, mean, stdDeviation);
     }
 }

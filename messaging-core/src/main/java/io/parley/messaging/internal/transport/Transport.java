@@ -12,6 +12,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parley.messaging.ListenException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerAddress;
 import java.net.InetSocketAddress;
@@ -41,7 +42,11 @@ public final class Transport {
         this.resolver = new OffLoopResolverGroup(blocking);
     }
 
-    /** Binds the listening socket, blocking the caller (never an event loop) until it is bound. */
+    /**
+     * Binds the listening socket, blocking the caller (never an event loop) until it is bound.
+     *
+     * @throws ListenException if it cannot be bound, naming the address and the system's reason
+     */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
         NodeChannelInitializer initializer = new NodeChannelInitializer(settings, ports, true, null);
         ServerBootstrap b = new ServerBootstrap()
@@ -59,7 +64,7 @@ public final class Transport {
         ChannelFuture bound = b.bind(address).await();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
-            throw new TransportException("cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
+            throw new ListenException("cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
                     + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), cause);
         }
         server = bound.channel();
@@ -101,14 +106,5 @@ public final class Transport {
     public void closeAll() {
         channels.close().awaitUninterruptibly();
         resolver.close();
-    }
-
-    /** A transport-level failure: the node cannot listen, or the like. */
-    public static final class TransportException extends io.parley.messaging.MessagingException {
-        private static final long serialVersionUID = 1L;
-
-        public TransportException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }
