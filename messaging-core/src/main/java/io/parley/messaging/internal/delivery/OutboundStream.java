@@ -15,7 +15,6 @@ import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.AckStatus;
 import io.parley.messaging.store.Outbox;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
@@ -27,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * JGroups' SenderEntry): numbering, the window, sending again after a reconnect, acks, expiry and close.
  *
  * <p>{@link #send} numbers each message (under a lock, on the caller's thread, so that sequence, clock and store
- * order agree) and hands it to the store. Once stored, a message has a {@link Slot} in a {@link SlotRing} until its
- * outcome is stored; which bodies stay in memory is the {@link BodyPager}'s call, deadlines the
- * {@link ExpiryTimer}'s, and the Resume exchange of each connection is kept in a {@link ResumeState}: on each
+ * order agree) and hands it to the store. Once stored, a message has a {@link Slot} in the {@link SendWindow} until
+ * its outcome is stored; deadlines are the {@link ExpiryTimer}'s, and the Resume exchange of each connection is kept
+ * in a {@link ResumeState}: on each
  * connection, the stream sends again exactly what the peer has not stored, and the peer acks again what it stored
  * but this side has not recorded. A message whose time to live ran out is withdrawn (EXPIRED) as long as the peer
  * cannot have stored it; the Envelope after it names the one before it, so the peer sees that nothing was lost in
@@ -47,7 +46,7 @@ public final class OutboundStream {
     private final HomeLoop home;
     private final ClockOffsetEstimator offsets;
     private final OutboundContext ctx;
-    private final BodyPager bodies;
+    private final SendWindow window;
     private final ExpiryTimer expiry;
     private final ResumeState resume = new ResumeState();
 
@@ -56,22 +55,14 @@ public final class OutboundStream {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile long crossThreadWrites;
 
-    // Owned by the home loop.
-    private SlotRing<Slot> ring = new SlotRing<>(0);
-    private long maxTransmitted;
-    // Transmission on the current connection: slots below sendNext were sent on it (or the peer has them) and wait
-    // for their acks; inflight counts the live ones.
-    private long sendNext = 1;
-    private long previousSent;
-    private int inflight;
-    private NodeClosedException closed;
+    private NodeClosedException closed; // owned by the home loop, like everything the window and timers hold
 
     OutboundStream(NodeId peer, EventLoop loop, ClockOffsetEstimator offsets, OutboundContext ctx) {
         this.peer = peer;
         this.home = new HomeLoop(loop);
         this.offsets = offsets;
         this.ctx = ctx;
-        this.bodies = new BodyPager(ctx.window(), ctx.bodiesInMemory());
+        this.window = new SendWindow(ctx.store().self() + ": stream to " + peer, ctx.window(), ctx.bodiesInMemory());
         this.expiry = new ExpiryTimer(home, ctx.clock(), this::expireDue);
     }
 
@@ -111,15 +102,7 @@ public final class OutboundStream {
             nextSeq = outbox.lastSequence();
         }
         long floor = outbox.pendingCount() == 0 ? outbox.lastSequence() : outbox.firstPending() - 1;
-        SlotRing<Slot> restored = new SlotRing<>(floor);
-        for (long s = floor + 1; s <= outbox.lastSequence(); s++) {
-            restored.append(Slot.Reloaded.INSTANCE); // settled ones among them are cleared as their window is loaded
-        }
-        ring = restored;
-        bodies.restart(floor);
-        sendNext = floor + 1;
-        maxTransmitted = outbox.lastSequence(); // any of them may have reached the peer before the restart
-        outstanding.addAndGet(restored.live());
+        outstanding.addAndGet(window.restore(floor, outbox.lastSequence()));
     }
 
     /**
@@ -166,12 +149,7 @@ public final class OutboundStream {
                 return;
             }
             for (OutboundMessage m : messages) {
-                while (ring.top() < m.seq() - 1) { // a sequence whose message the store refused: nothing to send
-                    ring.append(Slot.Reloaded.INSTANCE);
-                    clearSlot(ring.top());
-                }
-                boolean keepBody = bodies.keep(m.seq(), ring.floor(), m.message().payloadSize());
-                ring.append(keepBody ? m : m.future());
+                window.append(m);
                 expiry.add(m.message().expiresAtMicros(), m.seq());
             }
             expiry.arm();
@@ -183,36 +161,14 @@ public final class OutboundStream {
     void onLoaded(long afterSeq, int limit, List<Message> pending) {
         home.execute(() -> {
             if (closed != null) {
-                bodies.loadAbandoned();
+                window.loadAbandoned();
                 return;
             }
-            // Fewer than asked for: every pending message up to the top as of the read is here (the store thread
-            // reports stored sends before it reads, and the home loop takes both in that order).
-            long upTo = pending.size() < limit ? ring.top() : pending.get(pending.size() - 1).sequence();
-            int i = 0;
-            // The floor may have passed afterSeq meanwhile (acks settled the first slots): start above both.
-            for (long seq = Math.max(afterSeq, bodies.loadedTo()) + 1; seq <= upTo; seq++) {
-                while (i < pending.size() && pending.get(i).sequence() < seq) {
-                    i++;
-                }
-                Message m = i < pending.size() && pending.get(i).sequence() == seq ? pending.get(i) : null;
-                Slot slot = ring.get(seq);
-                if (slot == null) {
-                    continue; // settled while the store was read
-                }
-                if (m != null) {
-                    ring.replace(seq, new OutboundMessage(m, slot.future(), this));
-                    bodies.loaded(m.payloadSize());
-                } else {
-                    // Not pending in the store: its outcome was stored before a restart.
-                    clearSlot(seq);
-                    if (slot.future() != null) {
-                        log.error("{}: message {} to {} is no longer pending in the store", ctx.store().self(), seq, peer);
-                    }
-                    released(1);
-                }
+            // The store thread reports stored sends before it reads, and the home loop takes both in that order.
+            int settled = window.loaded(afterSeq, limit, pending, this);
+            if (settled > 0) {
+                released(settled);
             }
-            bodies.loadedUpTo(upTo);
             pump();
         });
     }
@@ -232,12 +188,12 @@ public final class OutboundStream {
      */
     public void attach(Session session, long generation) {
         home.execute(() -> {
-            if (closed != null || !resume.attach(session, generation, ring.floor())) {
+            if (closed != null || !resume.attach(session, generation, window.floor())) {
                 return;
             }
             home.moveTo(session.channel().eventLoop());
-            stopTransmitting();
-            ctx.store().submitResume(this, session, ring.floor());
+            window.stop();
+            ctx.store().submitResume(this, session, window.floor());
         });
     }
 
@@ -251,20 +207,12 @@ public final class OutboundStream {
             if (!resume.isCurrent(s) || closed != null) {
                 return;
             }
-            if (receivedSeq > ring.top() && receivedSeq > maxTransmitted) {
+            if (receivedSeq > window.top() && !window.mayHaveBeenSent(receivedSeq)) {
                 log.error("{}: {} claims to hold message {} of this node's stream, which only reaches {}; was this "
-                        + "node's store restored from an old copy?", ctx.store().self(), peer, receivedSeq, ring.top());
+                        + "node's store restored from an old copy?", ctx.store().self(), peer, receivedSeq, window.top());
             }
             resume.peerResumed();
-            long base = Math.max(resume.settledFloor(), Math.min(receivedSeq, ring.top()));
-            sendNext = Math.max(base, ring.floor()) + 1;
-            previousSent = base;
-            inflight = 0;
-            for (long seq = ring.floor() + 1; seq < sendNext; seq++) {
-                if (ring.get(seq) != null) {
-                    inflight++;
-                }
-            }
+            window.resumeAt(Math.max(resume.settledFloor(), Math.min(receivedSeq, window.top())));
             pump();
         });
     }
@@ -287,14 +235,9 @@ public final class OutboundStream {
     public void detach(Session session) {
         home.execute(() -> {
             if (resume.detach(session)) {
-                stopTransmitting();
+                window.stop();
             }
         });
-    }
-
-    private void stopTransmitting() {
-        sendNext = ring.floor() + 1;
-        inflight = 0;
     }
 
     /** Acks arrived from the peer, on any of its connections. */
@@ -305,8 +248,8 @@ public final class OutboundStream {
             }
             for (Ack ack : batch.getAcksList()) {
                 long seq = ack.getSeq();
-                Slot slot = ring.get(seq);
-                if (slot == null || seq > maxTransmitted) {
+                Slot slot = window.get(seq);
+                if (slot == null || !window.mayHaveBeenSent(seq)) {
                     continue; // a repeated ack for a settled message, or one for a message never sent
                 }
                 ctx.hlc().receive(Frames.hlc(ack.getHlc()));
@@ -318,7 +261,7 @@ public final class OutboundStream {
                         offsets.addSample(m.lastSentMicros, ack.getReceiverTimeMicros(), ack.getAckedAtMicros(), receivedMicros);
                     }
                 }
-                clearSlot(seq);
+                window.settle(seq);
                 DeliveryStatus status = ack.getStatus() == AckStatus.ACK_STATUS_REJECTED ? DeliveryStatus.REJECTED
                         : DeliveryStatus.DELIVERED;
                 ctx.store().submitDelivery(new StoreOp.Outcome(this, seq, m, slot.future(), status,
@@ -334,21 +277,9 @@ public final class OutboundStream {
             closed = cause;
             resume.end();
             expiry.cancel();
-            List<ReceiptFuture> futures = new ArrayList<>();
-            int live = 0;
-            for (long seq = ring.floor() + 1; seq <= ring.top(); seq++) {
-                Slot slot = ring.get(seq);
-                if (slot != null) {
-                    live++;
-                    if (slot.future() != null) {
-                        futures.add(slot.future());
-                    }
-                }
-            }
-            ring = new SlotRing<>(ring.top());
-            bodies.clear();
-            outstanding.addAndGet(-(live - futures.size()));
-            ctx.receipts().fail(futures, this, cause);
+            SendWindow.Closed left = window.close();
+            outstanding.addAndGet(-(left.live() - left.futures().size()));
+            ctx.receipts().fail(left.futures(), this, cause);
         });
     }
 
@@ -358,8 +289,8 @@ public final class OutboundStream {
             transmit(s.channel());
         }
         // Read the next bodies from the store well before those held run out, so the wire never waits.
-        if (bodies.shouldLoad(sendNext - 1, ring.floor(), ring.top())) {
-            ctx.store().submitLoad(this, bodies.loadedTo(), ctx.window());
+        if (window.shouldLoad()) {
+            ctx.store().submitLoad(this, window.loadedTo(), ctx.window());
         }
     }
 
@@ -367,24 +298,15 @@ public final class OutboundStream {
         int sent = 0;
         long nanos = System.nanoTime();
         long micros = ctx.clock().nowMicros();
-        while (inflight < ctx.window() && sendNext <= bodies.loadedTo()) {
-            long seq = sendNext;
-            if (!(ring.get(seq) instanceof OutboundMessage m)) {
-                sendNext++;
-                continue; // settled
-            }
+        for (OutboundMessage m; (m = window.nextToSend()) != null; ) {
             if (m.message().expiresAtMicros() <= micros) {
-                withdraw(seq, m); // not yet below sendNext, so not counted in flight
-                sendNext = Math.max(sendNext, seq + 1);
+                withdraw(m.seq(), m); // not sent, so not in flight
+                window.passOver(m.seq());
                 continue;
             }
-            sendNext++;
             m.lastSentNanos = nanos;
             m.lastSentMicros = micros;
-            ch.write(m.frame(previousSent), ch.voidPromise());
-            previousSent = seq;
-            maxTransmitted = Math.max(maxTransmitted, seq);
-            inflight++;
+            ch.write(m.frame(window.markSent(m)), ch.voidPromise());
             sent++;
         }
         if (sent > 0) {
@@ -397,23 +319,10 @@ public final class OutboundStream {
 
     /** Settles {@code seq} as EXPIRED: its time to live ran out, and the peer cannot have stored it. */
     private void withdraw(long seq, Slot slot) {
-        clearSlot(seq);
+        window.settle(seq);
         ctx.store().submitDelivery(new StoreOp.Outcome(this, seq, slot instanceof OutboundMessage m ? m : null,
                 slot.future(), DeliveryStatus.EXPIRED, Message.UNKNOWN_TIME, Duration.ZERO,
                 "time to live ran out before " + peer + " received it"));
-    }
-
-    /** Empties a slot, keeping the window's count and the pointers above the floor. */
-    private void clearSlot(long seq) {
-        Slot old = ring.clear(seq);
-        if (old instanceof OutboundMessage m) {
-            bodies.dropped(m.message().payloadSize());
-        }
-        if (old != null && seq < sendNext) {
-            inflight--;
-        }
-        bodies.settledTo(ring.floor());
-        sendNext = Math.max(sendNext, ring.floor() + 1);
     }
 
     private void expireDue() {
@@ -421,10 +330,9 @@ public final class OutboundStream {
             return;
         }
         expiry.takeDue(ctx.clock().nowMicros(), seq -> {
-            Slot slot = ring.get(seq);
+            Slot slot = window.get(seq);
             // A message that may have reached the peer is not withdrawn here: the next Resume tells whether it did.
-            boolean unsent = seq > maxTransmitted || (resume.hasPeerResumed() && seq >= sendNext);
-            if (slot != null && unsent) {
+            if (slot != null && window.certainlyUnsent(seq, resume.hasPeerResumed())) {
                 withdraw(seq, slot);
             }
         });
