@@ -13,6 +13,7 @@ import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.proto.v1.Ack;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.AckStatus;
+import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.store.Outbox;
 import java.time.Duration;
 import java.util.List;
@@ -218,13 +219,18 @@ public final class OutboundStream {
     }
 
     /**
-     * This node's Resume was written on {@code s}, from the store thread: Envelopes written from now on follow it.
-     * Until then the peer would take them for a protocol violation, even if its own Resume came first.
+     * This node's Resume on {@code s} is ready, from the store thread: the stream writes it, and from then on its
+     * Envelopes, in that order on the wire (the peer would take an Envelope before it for a protocol violation,
+     * even if its own Resume came first). Not written on a connection that is no longer current: it is closing.
      */
-    void onResumeSent(Session s) {
+    void onResumeReady(Session s, Frame resumeFrame) {
         home.execute(() -> {
             if (!resume.isCurrent(s) || closed != null) {
                 return;
+            }
+            Channel ch = s.channel();
+            if (ch.isActive()) {
+                ch.writeAndFlush(resumeFrame, ch.voidPromise());
             }
             resume.ownResumeSent();
             pump();

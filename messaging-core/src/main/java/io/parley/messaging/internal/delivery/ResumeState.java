@@ -5,7 +5,7 @@ import io.parley.messaging.internal.transport.Session;
 /**
  * Where an outbound stream's current connection stands in its Resume exchange. Nothing goes out on a connection
  * before both Resumes are through: the peer's has arrived (it tells how far the peer holds the stream), and this
- * node's own is on the wire (the store thread writes it, and Envelopes must follow it). Sessions are numbered in
+ * node's own is on the wire (the stream writes it, once the store thread has made it, and its Envelopes after it). Sessions are numbered in
  * the order membership made them current; an older one never takes the place of a newer one, however their
  * attaches reach the stream.
  *

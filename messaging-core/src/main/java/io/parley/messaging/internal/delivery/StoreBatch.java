@@ -80,11 +80,9 @@ final class StoreBatch {
         step("acking received messages", () -> passOnReceives(result.received()));
         step("completing receipts", () -> stage.receipts().outcomes(outcomes));
         for (ResumeReply r : resumes) {
-            // Queued on the channel before the stream hears of it, so its Envelopes follow it on the wire.
-            step("writing a Resume", () -> {
-                StoreStage.write(r.session(), Frames.resume(r.heldSeq(), r.settledSeq()));
-                r.stream().onResumeSent(r.session());
-            });
+            // The stream writes it: so it is on the wire before any Envelope the stream writes after it.
+            step("handing a Resume to its stream", () -> r.stream().onResumeReady(r.session(),
+                    Frames.resume(r.heldSeq(), r.settledSeq())));
         }
         afterCommit.forEach(this::afterCommit);
     }

@@ -287,14 +287,6 @@ public final class StoreStage implements Agent {
         }
     }
 
-    /** Writes {@code frame} on {@code session}'s connection, if it is open. */
-    static void write(Session session, io.parley.messaging.proto.v1.Frame frame) {
-        Channel ch = session.channel();
-        if (ch.isActive()) {
-            ch.writeAndFlush(frame, ch.voidPromise());
-        }
-    }
-
     /** Tells the peer why with an Error frame, then closes the connection (if it is not closed already). */
     static void close(Session session, Error.Code code, String why) {
         Channel ch = session.channel();

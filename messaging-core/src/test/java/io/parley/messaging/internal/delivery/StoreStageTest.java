@@ -150,7 +150,7 @@ class StoreStageTest {
             stage.submitReceive(old, received(seq), seq - 1, new HybridTimestamp(seq, 0));
         }
         oldChannel.close();
-        stage.submitResume(stream(), current, 0);
+        stream().attach(current, 1);
         node.step();
         channel.runPendingTasks();
 
@@ -179,7 +179,7 @@ class StoreStageTest {
         for (int seq = 1; seq <= 2; seq++) {
             stage.submitReceive(old, received(seq), seq - 1, new HybridTimestamp(seq, 0));
         }
-        stage.submitResume(stream(), current, 0);
+        stream().attach(current, 1);
         stage.submitReceive(old, received(3), 2, new HybridTimestamp(3, 0));
         node.step();
 
