@@ -75,6 +75,11 @@ public final class Node implements AutoCloseable {
         this.life = new NodeLifecycle(config.id(), config.store());
     }
 
+    /** The running parts, for tests of the wiring; null before start. */
+    NodeParts parts() {
+        return life.parts();
+    }
+
     /** A builder for a node. */
     public static NodeBuilder builder() {
         return new NodeBuilder();
