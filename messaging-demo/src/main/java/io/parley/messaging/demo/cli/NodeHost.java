@@ -86,13 +86,15 @@ final class NodeHost implements AutoCloseable {
         }
         int failures = new Console(nodes, sink, io.source()).run();
         List<DemoNode> all = nodes.nodes();
-        if (all.stream().anyMatch(DemoNode::hasPending)) {
-            sink.info("waiting up to " + Durations.format(drainTimeout) + " for the receipts of "
-                    + all.stream().mapToLong(DemoNode::pendingCount).sum() + " pending messages (Ctrl-C to stop waiting)");
-        }
         Drain.Result drained;
         // Ctrl-C ends the wait as SIGINT would: the exit runs the shutdown hook, which closes the nodes gracefully.
+        // The terminal reads it as a key from before the notice that invites it: a Ctrl-C typed in between would
+        // otherwise still be the terminal's signal, and be lost.
         try (ConsoleIo.Watch ctrlC = io.watchCtrlC(() -> Runtime.getRuntime().exit(130))) {
+            if (all.stream().anyMatch(DemoNode::hasPending)) {
+                sink.info("waiting up to " + Durations.format(drainTimeout) + " for the receipts of "
+                        + all.stream().mapToLong(DemoNode::pendingCount).sum() + " pending messages (Ctrl-C to stop waiting)");
+            }
             drained = Drain.await(all, drainTimeout);
         }
         all.forEach(DemoNode::stopPeerReports); // drained is the last event
