@@ -42,15 +42,22 @@ public final class AgentRunner {
     private void run() {
         try {
             while (true) {
-                int done = step();
-                if (done == 0) {
-                    if (stopping && step() == 0) { // once more after seeing the flag: what came before it is done
+                if (step() > 0) {
+                    continue;
+                }
+                if (stopping) {
+                    if (step() == 0) { // once more after seeing the flag: what came before it is done
                         return;
                     }
-                    idle = true;
-                    if (!stopping) {
+                    continue;
+                }
+                idle = true;
+                try {
+                    // Looked at again once idle is visible: work handed in before that did not wake this thread.
+                    if (step() == 0 && !stopping) {
                         LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     }
+                } finally {
                     idle = false;
                 }
             }
