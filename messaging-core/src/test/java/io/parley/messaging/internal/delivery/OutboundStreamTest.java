@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parley.messaging.BackpressureException;
@@ -26,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -419,6 +423,11 @@ class OutboundStreamTest {
 
     // ---- threads
 
+    /**
+     * An {@link EmbeddedChannel}'s loop says every thread is its own, so {@code crossThreadWrites()} cannot tell
+     * here; the thread each Envelope is written from can: the test's (which drives the channel), never the loop the
+     * stream was made on.
+     */
     @Test
     void theStreamMovesToTheLoopOfTheConnectionItAttachesAndWritesEnvelopesFromThere() throws Exception {
         fixture(16, 100);
@@ -427,6 +436,16 @@ class OutboundStreamTest {
             OutboundStream stream = node.stream(PEER, initial);
             assertThat(stream.loop()).isSameAs(initial);
             Session session = session();
+            List<Thread> writers = new CopyOnWriteArrayList<>();
+            session.channel().pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                    if (msg instanceof Frame f && f.hasEnvelope()) {
+                        writers.add(Thread.currentThread());
+                    }
+                    ctx.write(msg, promise);
+                }
+            });
 
             stream.attach(session, 1); // handed to the initial loop, which runs it and moves the stream
             initial.submit(() -> { }).get(10, TimeUnit.SECONDS);
@@ -435,8 +454,10 @@ class OutboundStreamTest {
             sendMany(stream, 3);
             node.step();
             stream.onResume(session, 0);
+            initial.submit(() -> { }).get(10, TimeUnit.SECONDS); // had the stream stayed, it would write from there
 
             assertThat(envelopes(session)).hasSize(3);
+            assertThat(writers).hasSize(3).containsOnly(Thread.currentThread());
             assertThat(stream.crossThreadWrites()).isZero();
         } finally {
             initial.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
