@@ -3,7 +3,17 @@ package io.parley.messaging.internal.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -30,7 +40,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.AfterEach;
@@ -464,6 +477,64 @@ class OutboundStreamTest {
         }
     }
 
+    /**
+     * This node's Resume is written by the store thread, which then tells the stream; Envelopes must follow the
+     * Resume on the wire. A write from the store thread is queued on the connection's loop, while the stream's home
+     * loop may be running a drain on that very loop: the drain must not take the stream's "Resume written" ahead of
+     * the queued write and send Envelopes before it (the peer closes the connection for that). Here the drain is
+     * held, busy with the attach, while the store writes the Resume from its own thread. Real loops, a local channel.
+     */
+    @Test
+    void envelopesFollowThisNodesResumeOnTheWireEvenWhileTheStreamIsBusyOnTheConnectionsLoop() throws Exception {
+        fixture(16, 100);
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
+        ExecutorService storeThread = Executors.newSingleThreadExecutor();
+        try {
+            EventLoop connectionLoop = loops.next();
+            EventLoop peerLoop = loops.next();
+            List<Frame> peerReceived = new CopyOnWriteArrayList<>();
+            LocalAddress address = new LocalAddress("outbound-stream-test-" + UUID.randomUUID());
+            new ServerBootstrap().group(peerLoop).channel(LocalServerChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            peerReceived.add((Frame) msg);
+                        }
+                    }).bind(address).sync();
+            Channel channel = new Bootstrap().group(connectionLoop).channel(LocalChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+            Session session = new Session(PEER, PEER_INCARNATION, channel, true, "");
+            OutboundStream stream = node.stream(PEER, connectionLoop);
+            sendMany(stream, 2);
+            connectionLoop.submit(() -> { }).get(10, TimeUnit.SECONDS); // stored, on the stream's loop
+
+            AtomicBoolean armed = new AtomicBoolean(true);
+            node.stage.onSubmit(() -> {
+                if (connectionLoop.inEventLoop() && armed.compareAndSet(true, false)) {
+                    // Inside the attach, on the connection's loop: the peer's Resume arrives and the store thread
+                    // writes this node's, both while the stream's drain is still running here.
+                    try {
+                        storeThread.submit(() -> {
+                            stream.onResume(session, 0);
+                            node.step();
+                        }).get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            stream.attach(session, 1);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> peerReceived.size() >= 3);
+            assertThat(armed).as("the store stepped inside the attach").isFalse();
+            assertThat(peerReceived).extracting(Frame::getBodyCase).containsExactly(
+                    Frame.BodyCase.RESUME, Frame.BodyCase.ENVELOPE, Frame.BodyCase.ENVELOPE);
+        } finally {
+            storeThread.shutdownNow();
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
     // ---- helpers
 
     private void fixture(int window, int maxUnacknowledged) {
@@ -492,6 +563,7 @@ class OutboundStreamTest {
     private void connect(OutboundStream stream, Session session, long generation, long peerReceivedSeq) {
         stream.attach(session, generation);
         node.step();
+        ((EmbeddedChannel) session.channel()).runPendingTasks(); // the Resume is written on the connection's loop
         stream.onResume(session, peerReceivedSeq);
     }
 
