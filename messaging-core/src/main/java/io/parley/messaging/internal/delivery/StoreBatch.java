@@ -80,11 +80,13 @@ final class StoreBatch {
         step("acking received messages", () -> passOnReceives(result.received()));
         step("completing receipts", () -> stage.receipts().outcomes(outcomes));
         for (ResumeReply r : resumes) {
-            // Queued on the channel before the stream hears of it, so its Envelopes follow it on the wire.
-            step("writing a Resume", () -> {
+            // Written on the channel's loop, and the stream told from there, so its Envelopes follow it on the wire: a
+            // write from this thread would only be queued on that loop, and a drain of the stream's home loop running
+            // there meanwhile would take the stream's task ahead of it and send Envelopes first.
+            step("writing a Resume", () -> r.session().channel().eventLoop().execute(() -> {
                 StoreStage.write(r.session(), Frames.resume(r.heldSeq(), r.settledSeq()));
                 r.stream().onResumeSent(r.session());
-            });
+            }));
         }
         afterCommit.forEach(this::afterCommit);
     }
