@@ -27,13 +27,19 @@ final class DeliveryFixture {
     final OutboundContext context;
 
     DeliveryFixture(NodeId self, MessageStore store, MessageListener listener, int window, int maxUnacknowledged) {
+        this(self, store, listener, window, maxUnacknowledged, WallClock.system());
+    }
+
+    /** As above, with streams that read the time (for expiry) from {@code clock}. */
+    DeliveryFixture(NodeId self, MessageStore store, MessageListener listener, int window, int maxUnacknowledged,
+                    WallClock clock) {
         this.self = self;
         this.gate = new InboundGate(self);
         Executor receipts = receiptTasks::add;
         this.stage = new StoreStage(self, store, new ReceiptCompletion(receipts),
                 new ListenerDispatcher(self, listener, listenerTasks::add, gate), gate);
-        HybridLogicalClock hlc = new HybridLogicalClock(WallClock.system());
-        this.context = new OutboundContext(stage, new ReceiptCompletion(receipts), hlc, WallClock.system(),
+        HybridLogicalClock hlc = new HybridLogicalClock(clock);
+        this.context = new OutboundContext(stage, new ReceiptCompletion(receipts), hlc, clock,
                 new Quiescence(), window, maxUnacknowledged, maxUnacknowledged);
     }
 
