@@ -70,6 +70,12 @@ final class DeliveryFixture {
         }
     }
 
+    static Message sentMessage(NodeId from, NodeId to, long seq) {
+        return new Message(java.util.UUID.randomUUID(), from, to, io.parley.messaging.Direction.SENT,
+                io.parley.messaging.DeliveryStatus.PENDING, 9, seq, seq, Message.UNKNOWN_TIME,
+                new io.parley.messaging.clock.HybridTimestamp(seq, 0), new byte[] {4, 5, 6});
+    }
+
     static Message received(NodeId from, NodeId to, long incarnation, long seq) {
         return new Message(java.util.UUID.randomUUID(), from, to, io.parley.messaging.Direction.RECEIVED,
                 io.parley.messaging.DeliveryStatus.RECEIVED, incarnation, seq, seq, seq,
