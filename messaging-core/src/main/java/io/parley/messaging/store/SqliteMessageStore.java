@@ -222,7 +222,7 @@ public final class SqliteMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         lock.lock();
         try {
-            return writer().receivedWatermark(sender, senderIncarnation);
+            return reads().receivedWatermark(sender, senderIncarnation);
         } finally {
             lock.unlock();
         }
@@ -233,7 +233,7 @@ public final class SqliteMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         lock.lock();
         try {
-            return writer().received(sender, senderIncarnation, afterSequence, limit);
+            return reads().received(sender, senderIncarnation, afterSequence, limit);
         } finally {
             lock.unlock();
         }
@@ -243,7 +243,7 @@ public final class SqliteMessageStore implements MessageStore {
     public List<Outbox> outboxes() {
         lock.lock();
         try {
-            return writer().outboxes();
+            return reads().outboxes();
         } finally {
             lock.unlock();
         }
@@ -254,7 +254,7 @@ public final class SqliteMessageStore implements MessageStore {
         Objects.requireNonNull(recipient, "recipient");
         lock.lock();
         try {
-            return writer().pending(recipient, afterSequence, limit);
+            return reads().pending(recipient, afterSequence, limit);
         } finally {
             lock.unlock();
         }
@@ -313,6 +313,11 @@ public final class SqliteMessageStore implements MessageStore {
     /** Caller holds {@link #lock}. */
     private SqliteWriter writer() {
         return checkOpen().writer();
+    }
+
+    /** Caller holds {@link #lock}. */
+    private SqliteReads reads() {
+        return checkOpen().writer().reads();
     }
 
     private Opened checkOpen() {
