@@ -3,10 +3,7 @@ package io.parley.messaging.store;
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
@@ -83,17 +80,15 @@ public final class SqliteMessageStore implements MessageStore {
     /** The sync mode when none is set: {@link Synchronous#FULL}. */
     public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.FULL;
 
-    /** What an open store holds. */
-    private record Opened(FileLock lock, SqliteWriter writer, SqliteHistory history, NodeId owner, long incarnation) {
-    }
-
     private final Path file;
     private final Synchronous synchronous;
     /** Serializes the store thread's calls, {@link #open} and {@link #close}. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Shared by history queries; {@link #close} takes it exclusively, so it never pulls a connection from one. */
     private final ReentrantReadWriteLock readers = new ReentrantReadWriteLock();
-    private volatile Opened opened;
+    // Which file is open: set by open and close, under lock; read by the store thread's calls under lock and by
+    // history under readers. The open file's writer and its reads are the store thread's, see SqliteOpened.
+    private volatile SqliteOpened opened;
     private volatile boolean closed;
 
     private SqliteMessageStore(Builder builder) {
@@ -132,7 +127,7 @@ public final class SqliteMessageStore implements MessageStore {
         Objects.requireNonNull(owner, "owner");
         lock.lock();
         try {
-            Opened current = opened;
+            SqliteOpened current = opened;
             if (current != null) {
                 if (!current.owner().equals(owner)) {
                     throw new StoreException("message store " + file + " belongs to node " + current.owner() + ", not "
@@ -143,60 +138,11 @@ public final class SqliteMessageStore implements MessageStore {
             if (!SqliteConnections.driverPresent()) {
                 throw new StoreException("SqliteMessageStore needs org.xerial:sqlite-jdbc on the class path");
             }
-            opened = openFile(owner);
+            opened = SqliteOpened.open(file, synchronous, owner);
             closed = false;
             return opened.incarnation();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private Opened openFile(NodeId owner) {
-        FileLock fileLock = SqliteFiles.lock(file);
-        Connection connection = null;
-        try {
-            SqliteFiles.createIfAbsent(file);
-            connection = SqliteConnections.openWriter(file, synchronous);
-            int version = SqliteSchema.versionOf(connection, file);
-            enableWal(connection);
-            SqliteSchema.migrate(connection, file, version, SqliteSchema.CURRENT_VERSION);
-            long incarnation = SqliteSchema.claim(connection, file, owner);
-            return new Opened(fileLock, new SqliteWriter(connection, file, owner), new SqliteHistory(file, owner),
-                    owner, incarnation);
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(connection, e);
-            try {
-                SqliteFiles.release(fileLock);
-            } catch (StoreException releaseFailure) {
-                e.addSuppressed(releaseFailure);
-            }
-            if (e instanceof StoreException s) {
-                throw s;
-            }
-            if (e instanceof SQLException q && SqliteConnections.isNotADatabase(q)) {
-                throw new StoreException(file + " is not a Parley message store: it is not an SQLite database", e);
-            }
-            throw new StoreException("could not open message store " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Pages the write-ahead log grows to before it is copied back into the file (SQLite's default is 1,000). The
-     * same index pages change in batch after batch; a longer log copies each of them back once rather than many
-     * times, at the cost of a log file of up to this many pages (32 MiB at 4 KiB pages).
-     */
-    static final int WAL_CHECKPOINT_PAGES = 8192;
-
-    private void enableWal(Connection connection) throws SQLException {
-        try (var s = connection.prepareStatement("PRAGMA journal_mode = WAL"); var r = s.executeQuery()) {
-            String mode = r.next() ? r.getString(1) : null;
-            if (!"wal".equalsIgnoreCase(mode)) {
-                throw new StoreException("message store " + file + " cannot use write-ahead logging (journal mode "
-                        + mode + ")");
-            }
-        }
-        try (var s = connection.prepareStatement("PRAGMA wal_autocheckpoint = " + WAL_CHECKPOINT_PAGES); var r = s.executeQuery()) {
-            r.next();
         }
     }
 
@@ -222,7 +168,7 @@ public final class SqliteMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         lock.lock();
         try {
-            return writer().receivedWatermark(sender, senderIncarnation);
+            return reads().receivedWatermark(sender, senderIncarnation);
         } finally {
             lock.unlock();
         }
@@ -233,7 +179,7 @@ public final class SqliteMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         lock.lock();
         try {
-            return writer().received(sender, senderIncarnation, afterSequence, limit);
+            return reads().received(sender, senderIncarnation, afterSequence, limit);
         } finally {
             lock.unlock();
         }
@@ -243,7 +189,7 @@ public final class SqliteMessageStore implements MessageStore {
     public List<Outbox> outboxes() {
         lock.lock();
         try {
-            return writer().outboxes();
+            return reads().outboxes();
         } finally {
             lock.unlock();
         }
@@ -254,7 +200,7 @@ public final class SqliteMessageStore implements MessageStore {
         Objects.requireNonNull(recipient, "recipient");
         lock.lock();
         try {
-            return writer().pending(recipient, afterSequence, limit);
+            return reads().pending(recipient, afterSequence, limit);
         } finally {
             lock.unlock();
         }
@@ -281,29 +227,13 @@ public final class SqliteMessageStore implements MessageStore {
         lock.lock();
         readers.writeLock().lock();
         try {
-            Opened current = opened;
+            SqliteOpened current = opened;
             if (current == null) {
                 return;
             }
             opened = null;
             closed = true;
-            StoreException failure = null;
-            try {
-                current.history().close();
-            } catch (SQLException e) {
-                failure = new StoreException("could not close message store " + file + ": " + e.getMessage(), e);
-            }
-            try {
-                current.writer().close();
-            } catch (SQLException e) {
-                if (failure == null) {
-                    failure = new StoreException("could not close message store " + file + ": " + e.getMessage(), e);
-                }
-            }
-            SqliteFiles.release(current.lock());
-            if (failure != null) {
-                throw failure;
-            }
+            current.close();
         } finally {
             readers.writeLock().unlock();
             lock.unlock();
@@ -315,23 +245,17 @@ public final class SqliteMessageStore implements MessageStore {
         return checkOpen().writer();
     }
 
-    private Opened checkOpen() {
-        Opened current = opened;
+    /** Caller holds {@link #lock}. */
+    private SqliteReads reads() {
+        return checkOpen().writer().reads();
+    }
+
+    private SqliteOpened checkOpen() {
+        SqliteOpened current = opened;
         if (current == null) {
             throw new StoreException("message store " + file + (closed ? " is closed" : " is not open"));
         }
         return current;
-    }
-
-    private static void closeQuietly(Connection connection, Exception failure) {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            failure.addSuppressed(e);
-        }
     }
 
     @Override

@@ -1,9 +1,15 @@
 package io.parley.messaging.store;
 
-import static io.parley.messaging.store.SqliteCodec.COLUMNS;
-import static io.parley.messaging.store.SqliteCodec.PENDING;
 import static io.parley.messaging.store.SqliteCodec.RECEIVED;
 import static io.parley.messaging.store.SqliteCodec.SENT;
+import static io.parley.messaging.store.SqliteRows.DELIVER;
+import static io.parley.messaging.store.SqliteRows.DELIVER_MANY;
+import static io.parley.messaging.store.SqliteRows.INSERT_RECEIVED;
+import static io.parley.messaging.store.SqliteRows.INSERT_RECEIVED_MANY;
+import static io.parley.messaging.store.SqliteRows.INSERT_SENT;
+import static io.parley.messaging.store.SqliteRows.INSERT_SENT_MANY;
+import static io.parley.messaging.store.SqliteRows.bindRow;
+import static io.parley.messaging.store.SqliteRows.insertRows;
 
 import io.parley.messaging.Direction;
 import io.parley.messaging.Message;
@@ -21,56 +27,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one read-write connection of a store and its prepared statements: everything the node's store thread
- * calls. Not thread-safe; {@link SqliteMessageStore} lets one thread in at a time.
+ * The one read-write connection of a store, and the transaction of a {@link WriteBatch} on it: checking the batch,
+ * inserting its sent and received rows (through {@link SqliteRows}), telling repeated received messages from new
+ * ones, and marking deliveries, all committed whole or rolled back. The reads made on the same connection are
+ * {@link SqliteReads}, which this writer makes, closes before the connection, and asks for the received watermark.
+ *
+ * <p>Owned by the store thread: the single thread that calls {@link MessageStore}'s write and read methods in the
+ * node. Not thread-safe; {@link SqliteMessageStore} lets one thread in at a time.
  */
 final class SqliteWriter implements AutoCloseable {
 
     private static final WriteResult NOTHING_RECEIVED = new WriteResult(List.of());
 
-    /**
-     * Rows one multi-row statement inserts or updates. One statement of many rows costs SQLite about a quarter
-     * less per row than as many one-row statements; batches fill these first and do the rest a row at a time.
-     */
-    static final int ROWS_PER_STATEMENT = 32;
-
-    /** Parameters of one row in an insert: every column but the direction, which the statement holds. */
-    private static final int ROW_PARAMETERS = 11;
-
-    // Constants only go into the SQL text (direction and status codes, so that the partial indexes apply);
-    // every value is a bound parameter.
-    static final String INSERT_SENT = insert(SENT, 1, "");
-    static final String INSERT_SENT_MANY = insert(SENT, ROWS_PER_STATEMENT, "");
-    private static final String RECEIVED_CONFLICT = " ON CONFLICT (peer, sender_incarnation, seq) WHERE direction = "
-            + RECEIVED + " DO NOTHING";
-    static final String INSERT_RECEIVED = insert(RECEIVED, 1, RECEIVED_CONFLICT);
-    static final String INSERT_RECEIVED_MANY = insert(RECEIVED, ROWS_PER_STATEMENT, RECEIVED_CONFLICT);
-    static final String DELIVER = "UPDATE message SET status = ?, receiver_time_micros = ? WHERE direction = " + SENT
-            + " AND status = " + PENDING + " AND peer = ? AND seq = ?";
-    static final String DELIVER_MANY = "WITH v(peer, seq, status, receiver_time) AS (VALUES "
-            + String.join(", ", java.util.Collections.nCopies(ROWS_PER_STATEMENT, "(?, ?, ?, ?)"))
-            + ") UPDATE message SET status = v.status, receiver_time_micros = v.receiver_time FROM v"
-            + " WHERE message.direction = " + SENT + " AND message.status = " + PENDING
-            + " AND message.peer = v.peer AND message.seq = v.seq";
     static final String SENT_EXISTS = "SELECT 1 FROM message WHERE direction = " + SENT + " AND peer = ? AND seq = ?";
     static final String FIRST_RECEIVER_TIME = "SELECT receiver_time_micros FROM message WHERE direction = " + RECEIVED
             + " AND peer = ? AND sender_incarnation = ? AND seq = ?";
-    static final String WATERMARK = "SELECT max(seq) FROM message WHERE direction = " + RECEIVED
-            + " AND peer = ? AND sender_incarnation = ?";
-    static final String RECEIVED_AFTER = "SELECT " + COLUMNS + " FROM message WHERE direction = " + RECEIVED
-            + " AND peer = ? AND sender_incarnation = ? AND seq > ? ORDER BY seq LIMIT ?";
-    static final String PENDING_AFTER = "SELECT " + COLUMNS + " FROM message WHERE direction = " + SENT
-            + " AND status = " + PENDING + " AND peer = ? AND seq > ? ORDER BY seq LIMIT ?";
-    static final String NEXT_RECIPIENT = "SELECT min(peer) FROM message WHERE direction = " + SENT + " AND peer > ?";
-    static final String LAST_SENT = "SELECT max(seq) FROM message WHERE direction = " + SENT + " AND peer = ?";
-    static final String PENDING_SUMMARY = "SELECT min(seq), count(*) FROM message WHERE direction = " + SENT
-            + " AND status = " + PENDING + " AND peer = ?";
-
-    private static String insert(int direction, int rows, String conflict) {
-        String row = "(?, " + direction + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        return "INSERT INTO message (" + COLUMNS + ") VALUES " + String.join(", ", java.util.Collections.nCopies(rows, row))
-                + conflict;
-    }
 
     private record SentKey(NodeId recipient, long sequence) {
     }
@@ -96,12 +67,7 @@ final class SqliteWriter implements AutoCloseable {
     private final PreparedStatement deliverMany;
     private final PreparedStatement sentExists;
     private final PreparedStatement firstReceiverTime;
-    private final PreparedStatement watermark;
-    private final PreparedStatement received;
-    private final PreparedStatement pending;
-    private final PreparedStatement nextRecipient;
-    private final PreparedStatement lastSent;
-    private final PreparedStatement pendingSummary;
+    private final SqliteReads reads;
 
     SqliteWriter(Connection connection, Path file, NodeId owner) throws SQLException {
         this.connection = connection;
@@ -118,18 +84,18 @@ final class SqliteWriter implements AutoCloseable {
         deliverMany = prepare(DELIVER_MANY);
         sentExists = prepare(SENT_EXISTS);
         firstReceiverTime = prepare(FIRST_RECEIVER_TIME);
-        watermark = prepare(WATERMARK);
-        received = prepare(RECEIVED_AFTER);
-        pending = prepare(PENDING_AFTER);
-        nextRecipient = prepare(NEXT_RECIPIENT);
-        lastSent = prepare(LAST_SENT);
-        pendingSummary = prepare(PENDING_SUMMARY);
+        reads = new SqliteReads(connection, file, owner);
     }
 
     private PreparedStatement prepare(String sql) throws SQLException {
         PreparedStatement s = connection.prepareStatement(sql);
         statements.add(s);
         return s;
+    }
+
+    /** The reads on this writer's connection; owned, like the writer, by the store thread. */
+    SqliteReads reads() {
+        return reads;
     }
 
     /** Stores the whole batch in one transaction, or nothing of it. */
@@ -187,27 +153,6 @@ final class SqliteWriter implements AutoCloseable {
         insertRows(insertSentMany, insertSent, messages);
     }
 
-    /** Inserts {@code rows}, {@link #ROWS_PER_STATEMENT} at a time while there are that many, then one at a time. */
-    private static void insertRows(PreparedStatement many, PreparedStatement one, List<Message> rows) throws SQLException {
-        int full = rows.size() - rows.size() % ROWS_PER_STATEMENT;
-        for (int i = 0; i < full; i += ROWS_PER_STATEMENT) {
-            for (int r = 0; r < ROWS_PER_STATEMENT; r++) {
-                bindRow(many, r * ROW_PARAMETERS, rows.get(i + r));
-            }
-            many.addBatch();
-        }
-        if (full > 0) {
-            executeBatch(many);
-        }
-        for (int i = full; i < rows.size(); i++) {
-            bindRow(one, 0, rows.get(i));
-            one.addBatch();
-        }
-        if (full < rows.size()) {
-            executeBatch(one);
-        }
-    }
-
     /**
      * Inserts the first copy of each received message that is not stored yet; every other copy is a duplicate,
      * reported with the receiver time of the copy that was stored.
@@ -233,7 +178,7 @@ final class SqliteWriter implements AutoCloseable {
                 continue;
             }
             long highest = stored.computeIfAbsent(new Stream(m.sender(), m.senderIncarnation()),
-                    k -> receivedWatermark(k.sender(), k.incarnation()));
+                    k -> reads.receivedWatermark(k.sender(), k.incarnation()));
             if (m.sequence() > highest) {
                 fresh.add(m);
             } else {
@@ -274,55 +219,7 @@ final class SqliteWriter implements AutoCloseable {
     }
 
     private void deliver(List<DeliveryUpdate> deliveries) throws SQLException {
-        int full = deliveries.size() - deliveries.size() % ROWS_PER_STATEMENT;
-        for (int i = 0; i < full; i += ROWS_PER_STATEMENT) {
-            int p = 1;
-            for (int r = 0; r < ROWS_PER_STATEMENT; r++) {
-                DeliveryUpdate d = deliveries.get(i + r);
-                deliverMany.setString(p++, d.recipient().value());
-                deliverMany.setLong(p++, d.sequence());
-                deliverMany.setInt(p++, SqliteCodec.status(d.status()));
-                SqliteCodec.setReceiverTime(deliverMany, p++, d.receiverTimeMicros());
-            }
-            deliverMany.addBatch();
-        }
-        if (full > 0) {
-            executeBatch(deliverMany);
-        }
-        for (int i = full; i < deliveries.size(); i++) {
-            DeliveryUpdate d = deliveries.get(i);
-            deliver.setInt(1, SqliteCodec.status(d.status()));
-            SqliteCodec.setReceiverTime(deliver, 2, d.receiverTimeMicros());
-            deliver.setString(3, d.recipient().value());
-            deliver.setLong(4, d.sequence());
-            deliver.addBatch();
-        }
-        if (full < deliveries.size()) {
-            executeBatch(deliver);
-        }
-    }
-
-    /** Binds every column but the direction, which the statement holds, after the first {@code offset} parameters. */
-    private static void bindRow(PreparedStatement s, int offset, Message m) throws SQLException {
-        s.setBytes(offset + 1, SqliteCodec.id(m.id()));
-        s.setString(offset + 2, m.peer().value());
-        s.setLong(offset + 3, m.senderIncarnation());
-        s.setLong(offset + 4, m.sequence());
-        s.setInt(offset + 5, SqliteCodec.status(m.status()));
-        s.setLong(offset + 6, m.senderTimeMicros());
-        SqliteCodec.setReceiverTime(s, offset + 7, m.receiverTimeMicros());
-        s.setLong(offset + 8, m.hlc().wallMicros());
-        s.setInt(offset + 9, m.hlc().logical());
-        SqliteCodec.setExpiry(s, offset + 10, m.expiresAtMicros());
-        s.setBytes(offset + 11, m.payload());
-    }
-
-    private static int[] executeBatch(PreparedStatement s) throws SQLException {
-        try {
-            return s.executeBatch();
-        } finally {
-            s.clearBatch();
-        }
+        SqliteRows.deliver(deliverMany, deliver, deliveries);
     }
 
     private void rollback(Exception failure) {
@@ -352,88 +249,6 @@ final class SqliteWriter implements AutoCloseable {
         }
     }
 
-    long receivedWatermark(NodeId sender, long senderIncarnation) {
-        try {
-            watermark.setString(1, sender.value());
-            watermark.setLong(2, senderIncarnation);
-            try (ResultSet r = watermark.executeQuery()) {
-                return r.next() ? r.getLong(1) : 0; // max() of no rows is NULL, read as 0
-            }
-        } catch (SQLException e) {
-            throw readFailed(e);
-        }
-    }
-
-    List<Message> received(NodeId sender, long senderIncarnation, long afterSequence, int limit) {
-        checkLimit(limit);
-        try {
-            received.setString(1, sender.value());
-            received.setLong(2, senderIncarnation);
-            received.setLong(3, afterSequence);
-            received.setInt(4, limit);
-            try (ResultSet r = received.executeQuery()) {
-                return SqliteCodec.readAll(r, owner);
-            }
-        } catch (SQLException e) {
-            throw readFailed(e);
-        }
-    }
-
-    List<Message> pending(NodeId recipient, long afterSequence, int limit) {
-        checkLimit(limit);
-        try {
-            pending.setString(1, recipient.value());
-            pending.setLong(2, afterSequence);
-            pending.setInt(3, limit);
-            try (ResultSet r = pending.executeQuery()) {
-                return SqliteCodec.readAll(r, owner);
-            }
-        } catch (SQLException e) {
-            throw readFailed(e);
-        }
-    }
-
-    /** One short index lookup per peer and per question, rather than a scan of everything ever sent. */
-    List<Outbox> outboxes() {
-        try {
-            List<Outbox> outboxes = new ArrayList<>();
-            String peer = ""; // below every node id
-            while ((peer = nextRecipient(peer)) != null) {
-                lastSent.setString(1, peer);
-                long last;
-                try (ResultSet r = lastSent.executeQuery()) {
-                    r.next();
-                    last = r.getLong(1);
-                }
-                pendingSummary.setString(1, peer);
-                try (ResultSet r = pendingSummary.executeQuery()) {
-                    r.next();
-                    outboxes.add(new Outbox(new NodeId(peer), last, r.getLong(1), r.getLong(2)));
-                }
-            }
-            return outboxes;
-        } catch (SQLException e) {
-            throw readFailed(e);
-        }
-    }
-
-    private String nextRecipient(String after) throws SQLException {
-        nextRecipient.setString(1, after);
-        try (ResultSet r = nextRecipient.executeQuery()) {
-            return r.next() ? r.getString(1) : null;
-        }
-    }
-
-    private static void checkLimit(int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative, got " + limit);
-        }
-    }
-
-    private StoreException readFailed(SQLException e) {
-        return new StoreException("could not read message store " + file + ": " + e.getMessage(), e);
-    }
-
     @Override
     public void close() throws SQLException {
         SQLException failure = null;
@@ -443,6 +258,11 @@ final class SqliteWriter implements AutoCloseable {
             } catch (SQLException e) {
                 failure = e;
             }
+        }
+        try {
+            reads.close();
+        } catch (SQLException e) {
+            failure = e;
         }
         connection.close();
         if (failure != null) {

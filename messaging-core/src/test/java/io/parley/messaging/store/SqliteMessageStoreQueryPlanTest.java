@@ -109,21 +109,21 @@ class SqliteMessageStoreQueryPlanTest {
 
     @Test
     void theStoreThreadsLookupsUseTheStreamAndPendingIndexes() throws SQLException {
-        assertThat(plan(SqliteWriter.PENDING_AFTER, nulls(3))).contains("USING INDEX message_pending (peer=? AND seq>?)")
+        assertThat(plan(SqliteReads.PENDING_AFTER, nulls(3))).contains("USING INDEX message_pending (peer=? AND seq>?)")
                 .doesNotContain("TEMP B-TREE");
-        assertThat(plan(SqliteWriter.PENDING_SUMMARY, nulls(1))).contains("USING COVERING INDEX message_pending (peer=?)");
-        assertThat(plan(SqliteWriter.RECEIVED_AFTER, nulls(4)))
+        assertThat(plan(SqliteReads.PENDING_SUMMARY, nulls(1))).contains("USING COVERING INDEX message_pending (peer=?)");
+        assertThat(plan(SqliteReads.RECEIVED_AFTER, nulls(4)))
                 .contains("USING INDEX message_received (peer=? AND sender_incarnation=? AND seq>?)")
                 .doesNotContain("TEMP B-TREE");
-        assertThat(plan(SqliteWriter.WATERMARK, nulls(2)))
+        assertThat(plan(SqliteReads.WATERMARK, nulls(2)))
                 .contains("USING COVERING INDEX message_received (peer=? AND sender_incarnation=?)");
         assertThat(plan(SqliteWriter.FIRST_RECEIVER_TIME, nulls(3)))
                 .contains("USING INDEX message_received (peer=? AND sender_incarnation=? AND seq=?)");
-        assertThat(plan(SqliteWriter.NEXT_RECIPIENT, nulls(1))).contains("USING COVERING INDEX message_sent (peer>?)");
-        assertThat(plan(SqliteWriter.LAST_SENT, nulls(1))).contains("USING COVERING INDEX message_sent (peer=?)");
+        assertThat(plan(SqliteReads.NEXT_RECIPIENT, nulls(1))).contains("USING COVERING INDEX message_sent (peer>?)");
+        assertThat(plan(SqliteReads.LAST_SENT, nulls(1))).contains("USING COVERING INDEX message_sent (peer=?)");
         assertThat(plan(SqliteWriter.SENT_EXISTS, nulls(2))).contains("USING COVERING INDEX message_sent (peer=? AND seq=?)");
-        assertThat(plan(SqliteWriter.DELIVER, nulls(4))).contains("(peer=? AND seq=?)");
-        assertThat(plan(SqliteWriter.DELIVER_MANY, nulls(4 * SqliteWriter.ROWS_PER_STATEMENT)))
+        assertThat(plan(SqliteRows.DELIVER, nulls(4))).contains("(peer=? AND seq=?)");
+        assertThat(plan(SqliteRows.DELIVER_MANY, nulls(4 * SqliteRows.ROWS_PER_STATEMENT)))
                 .contains("(peer=? AND seq=?)").doesNotContain("SCAN message");
     }
 }
