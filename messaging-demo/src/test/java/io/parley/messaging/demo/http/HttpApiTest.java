@@ -44,6 +44,7 @@ class HttpApiTest {
 
             assertThat(f.send(HttpRequest.newBuilder(java.net.URI.create(f.base() + "/health"))).statusCode()).isEqualTo(200);
             assertThat(f.send(f.request("/peers")).statusCode()).isEqualTo(200);
+            f.healthWithinASecond();
         }
     }
 
@@ -64,6 +65,7 @@ class HttpApiTest {
             Raw own = Raw.exchange(s, "GET /peers HTTP/1.1\r\nHost: 127.0.0.1:" + f.port + "\r\nOrigin: http://127.0.0.1:" + f.port
                     + "\r\nAuthorization: Bearer " + ApiFixture.TOKEN + "\r\n\r\n");
             assertThat(own.status()).isEqualTo(200);
+            f.healthWithinASecond();
         }
     }
 
@@ -78,6 +80,7 @@ class HttpApiTest {
                 Raw ok = Raw.exchange(s, "GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
                 assertThat(ok.status()).as(host).isEqualTo(200);
             }
+            f.healthWithinASecond();
         }
     }
 
