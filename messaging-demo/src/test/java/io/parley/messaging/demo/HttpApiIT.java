@@ -6,13 +6,17 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.messaging.TestCertificates;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +31,8 @@ class HttpApiIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Each API's bearer token, by base URL. */
+    private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
 
     @TempDir
     Path dir;
@@ -125,8 +131,8 @@ class HttpApiIT {
             assertRefused(get(apiA + "/nothing"), 404, "no such resource '/nothing'");
             assertRefused(get(apiA + "/nodes/zz/health"), 404, "no node 'zz' here");
             Answer wrongMethod = send(HttpRequest.newBuilder(URI.create(apiA + "/messages")).DELETE());
-            assertRefused(wrongMethod, 405, "method DELETE is not allowed here; use GET, POST");
-            assertThat(wrongMethod.response().headers().firstValue("Allow")).hasValue("GET, POST");
+            assertRefused(wrongMethod, 405, "method DELETE is not allowed here; use GET, HEAD, POST");
+            assertThat(wrongMethod.response().headers().firstValue("Allow")).hasValue("GET, HEAD, POST");
             assertRefused(get(apiA + "/broadcast"), 405, "use POST");
 
             // SIGTERM, as a container runtime stops a container: both close gracefully and say so
@@ -154,6 +160,11 @@ class HttpApiIT {
                     assertThat(get(api + "/nodes/n2/messages/" + id).json().path("status").asText()).isEqualTo("RECEIVED"));
             assertThat(get(api + "/nodes/n2/peers").json()).extracting(p -> p.get("id").asText()).containsExactly("n1");
             assertThat(get(api + "/nodes/n2/metrics").body()).contains("parley_messages_received_total{node=\"n2\"} 1.0");
+            // at the root, every node's meters in one exposition, each family once
+            String all = get(api + "/metrics").body();
+            assertThat(all).contains("parley_messages_sent_total{node=\"n1\"} 1.0", "parley_messages_received_total{node=\"n2\"} 1.0",
+                    "parley_delivery_round_trip_seconds_bucket{node=\"n1\",le=\"0.5\"}");
+            assertThat(all.lines().filter(l -> l.startsWith("# TYPE parley_messages_sent_total "))).hasSize(1);
             // The console reported the delivery the HTTP API asked for.
             local.awaitEvent(e -> e.path("event").asText().equals("delivered") && e.get("id").asText().equals(id), WAIT);
 
@@ -228,13 +239,23 @@ class HttpApiIT {
         return p.awaitEvent(e -> e.path("event").asText().equals("listening"), WAIT).get("address").asText();
     }
 
+    /** The API's base URL, from the process's {@code http} event; its token is remembered for the requests to it. */
     private static String http(JarProcess p) {
-        return "http://" + p.awaitEvent(e -> e.path("event").asText().equals("http"), WAIT).get("address").asText();
+        JsonNode event = p.awaitEvent(e -> e.path("event").asText().equals("http"), WAIT);
+        String base = "http://" + event.get("address").asText();
+        TOKENS.computeIfAbsent(base, b -> {
+            try {
+                return Files.readString(Path.of(event.get("token_file").asText())).trim();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return base;
     }
 
     private static void assertRefused(Answer answer, int status, String reason) {
         assertThat(answer.status()).as("status of %s", answer.body()).isEqualTo(status);
-        assertThat(answer.response().headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        assertThat(answer.response().headers().firstValue("Content-Type")).hasValue("application/json;charset=utf-8");
         assertThat(answer.json().get("error").asText()).contains(reason);
     }
 
@@ -249,7 +270,12 @@ class HttpApiIT {
 
     private static Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest r0 = request.timeout(Duration.ofSeconds(10)).build();
+            String base = r0.uri().getScheme() + "://" + r0.uri().getRawAuthority();
+            if (TOKENS.containsKey(base)) {
+                request.header("Authorization", "Bearer " + TOKENS.get(base));
+            }
+            HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body(), r);
         } catch (IOException e) {
             throw new AssertionError(e);

@@ -22,7 +22,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** One node's HTTP API, as a script would use it: {@code POST /messages}, {@code GET /messages}, {@code GET /peers}. */
+/**
+ * One node's HTTP API, as a script would use it, with its bearer token: {@code POST /messages}, {@code GET /messages},
+ * {@code GET /peers}.
+ */
 final class NodeApi {
 
     /** A row of {@code GET /messages}: a message as this node stored it. */
@@ -61,11 +64,16 @@ final class NodeApi {
 
     private final String node;
     private final Supplier<URI> base;
+    private final String token;
 
-    /** @param base where the API is now; asked again for every request, as it moves when its container restarts */
-    NodeApi(String node, Supplier<URI> base) {
+    /**
+     * @param base where the API is now; asked again for every request, as it moves when its container restarts
+     * @param token the API's bearer token
+     */
+    NodeApi(String node, Supplier<URI> base, String token) {
         this.node = node;
         this.base = base;
+        this.token = token;
     }
 
     /**
@@ -146,7 +154,8 @@ final class NodeApi {
 
     private HttpResponse<String> request(HttpRequest.Builder request) {
         try {
-            return HTTP.send(request.timeout(TIMEOUT).header("Content-Type", "application/json").build(),
+            return HTTP.send(request.timeout(TIMEOUT).header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(node + ": " + e, e);

@@ -10,18 +10,22 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
 /**
  * One node in a container of its own, as {@code docker/compose.yaml} runs it: {@code node --listen 0.0.0.0:7000
- * --advertise ID:7000 --http 0.0.0.0:8080 --db /data/ID.db --headless}, its store on a named volume, 256 MiB of memory.
+ * --advertise ID:7000 --http 0.0.0.0:8080 --http-token-file /run/secrets/parley-http-token --db /data/ID.db
+ * --headless}, its store on a named volume, 256 MiB of memory.
  *
  * <p>Two networks: the cluster's internal network, where it is {@code ID} (and {@code parley}) and talks to its
  * peers, and Docker's default bridge, which only publishes its HTTP port to this host. The bridge has no names, so
@@ -33,6 +37,10 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
     static final int HTTP_PORT = 8080;
     static final long MEMORY_BYTES = 256L * 1024 * 1024;
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** Where the API's token is in the container, as a Docker secret would put it (docker/compose.yaml). */
+    static final String TOKEN_FILE = "/run/secrets/parley-http-token";
+    /** The cluster's HTTP token, new for every run: every request but {@code /health} shows it. */
+    static final String TOKEN = newToken();
 
     private final String nodeId;
     private final String network;
@@ -51,10 +59,12 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
         this.nodeId = nodeId;
         this.network = network;
         this.aliases = List.copyOf(aliases);
-        this.api = new NodeApi(nodeId, this::apiBase);
+        this.api = new NodeApi(nodeId, this::apiBase, TOKEN);
         List<String> command = new ArrayList<>(List.of("node", "--id", nodeId, "--listen", "0.0.0.0:" + PEER_PORT,
-                "--advertise", nodeId + ":" + PEER_PORT, "--http", "0.0.0.0:" + HTTP_PORT, "--db", "/data/" + nodeId + ".db",
-                "--headless"));
+                "--advertise", nodeId + ":" + PEER_PORT, "--http", "0.0.0.0:" + HTTP_PORT, "--http-token-file", TOKEN_FILE,
+                "--db", "/data/" + nodeId + ".db", "--headless"));
+        // readable by the node's user (10001); the file is root's, as a secret's is
+        withCopyToContainer(Transferable.of(TOKEN + "\n", 0444), TOKEN_FILE);
         command.addAll(options);
         withCommand(command.toArray(String[]::new));
         withExposedPorts(HTTP_PORT);
@@ -66,6 +76,12 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
                 .withBinds(new Bind(volume, new Volume("/data"))));
         // The image has no shell, so the default wait (a shell probe inside) would not wait: ask the node itself.
         waitingFor(Wait.forHttp("/health").forPort(HTTP_PORT).forStatusCode(200).withStartupTimeout(START_TIMEOUT));
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     String nodeId() {

@@ -70,6 +70,15 @@ record Endpoint(String host, int port) {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 
+    /** picocli's converter for {@code --http}: {@code HOST:PORT}, or a bare {@code PORT} on 127.0.0.1. */
+    static final class LoopbackConverter implements ITypeConverter<Endpoint> {
+        @Override
+        public Endpoint convert(String value) {
+            String t = value.trim();
+            return new Converter().convert(!t.isEmpty() && t.chars().allMatch(Character::isDigit) ? "127.0.0.1:" + t : t);
+        }
+    }
+
     /** picocli's converter for options of this type. */
     static final class Converter implements ITypeConverter<Endpoint> {
         @Override

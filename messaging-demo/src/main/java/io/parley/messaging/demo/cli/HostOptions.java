@@ -1,8 +1,15 @@
 package io.parley.messaging.demo.cli;
 
 import io.parley.messaging.NodeBuilder;
+import io.parley.messaging.demo.http.ApiToken;
+import io.parley.messaging.demo.http.HttpSettings;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Options of every command that runs nodes ({@code local} and {@code node}). */
 final class HostOptions {
@@ -10,9 +17,19 @@ final class HostOptions {
     @Option(names = "--json", description = "Print every event as one JSON object per line (for scripts).")
     boolean json;
 
-    @Option(names = "--http", paramLabel = "HOST:PORT", converter = Endpoint.Converter.class,
-            description = "Serve the HTTP API there (port 0: one the system chooses).")
+    @Option(names = "--http", paramLabel = "[HOST:]PORT", converter = Endpoint.LoopbackConverter.class,
+            description = "Serve the HTTP API there (port 0: one the system chooses; host default 127.0.0.1).")
     Endpoint http;
+
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "The HTTP API's bearer token (its first line). Default: made once into the data directory "
+                    + "as http-token, readable by its owner only.")
+    Path httpTokenFile;
+
+    @Option(names = "--http-host", paramLabel = "NAME",
+            description = "A name clients reach the HTTP API by, allowed in the Host header besides addresses and "
+                    + "localhost (repeatable).")
+    List<String> httpHosts = new ArrayList<>();
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "60s",
             description = "At the end of input, wait this long for pending receipts (e.g. 120s). Default: ${DEFAULT-VALUE}.")
@@ -24,4 +41,35 @@ final class HostOptions {
 
     @Option(names = "--verbose", description = "Log to the console too, and show stack traces of errors.")
     boolean verbose;
+
+    /** The HTTP API as the options say, and the file its token is in. */
+    record Http(HttpSettings settings, Path tokenFile) {
+    }
+
+    /**
+     * The HTTP API's settings, null without {@code --http}: its token read from {@code --http-token-file}, or from
+     * {@code dataDir}/http-token, made now if missing.
+     *
+     * @throws ParameterException for a bad {@code --http-host}
+     * @throws io.parley.messaging.demo.node.DemoException if the token file cannot be read or made
+     */
+    Http http(CommandSpec spec, Path dataDir) {
+        if (http == null) {
+            if (httpTokenFile != null || !httpHosts.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--http-token-file and --http-host need --http");
+            }
+            return null;
+        }
+        Path file = (httpTokenFile != null ? httpTokenFile : dataDir.resolve(ApiToken.FILE_NAME)).toAbsolutePath().normalize();
+        String token = httpTokenFile != null ? ApiToken.read(file) : ApiToken.readOrCreate(dataDir);
+        HttpSettings.Builder b = HttpSettings.builder(token).listen(http.host(), http.port());
+        for (String name : httpHosts) {
+            try {
+                b.hostName(name);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--http-host: " + e.getMessage());
+            }
+        }
+        return new Http(b.build(), file);
+    }
 }

@@ -80,6 +80,7 @@ public final class LocalCommand implements Callable<Integer> {
         Logging.console(options.verbose);
         Logging.toFile(dir, "local");
 
+        HostOptions.Http http = options.http(spec, dir);
         try (ConsoleIo io = ConsoleIo.open(options.json, true, dir.resolve(".parley_history"));
              NodeHost host = new NodeHost(io.sink())) {
             List<DemoNode> started = new ArrayList<>();
@@ -99,8 +100,8 @@ public final class LocalCommand implements Callable<Integer> {
                 host.add(node);
             }
             Mesh.await(started.stream().map(DemoNode::node).toList());
-            if (options.http != null) {
-                host.serveHttp(options.http); // once every node knows every other, so no request meets a stranger
+            if (http != null) {
+                host.serveHttp(http); // once every node knows every other, so no request meets a stranger
             }
             if (greet) {
                 greet(started);

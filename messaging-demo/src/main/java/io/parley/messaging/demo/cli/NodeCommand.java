@@ -116,11 +116,12 @@ public final class NodeCommand implements Callable<Integer> {
             builder.tls(tls);
         }
 
+        HostOptions.Http http = options.http(spec, store.getParent());
         try (ConsoleIo io = ConsoleIo.open(options.json, !headless, store.resolveSibling(".parley_history"));
              NodeHost host = new NodeHost(io.sink())) {
             host.add(DemoNode.start(builder, store, io.sink()));
-            if (options.http != null) {
-                host.serveHttp(options.http);
+            if (http != null) {
+                host.serveHttp(http);
             }
             return host.interact(io, options.drainTimeout);
         }

@@ -58,16 +58,24 @@ final class NodeHost implements AutoCloseable {
     }
 
     /**
-     * Serves the HTTP API for every node.
+     * Serves the HTTP API for every node, and warns when it listens beyond this machine: its token then crosses the
+     * network in clear text.
      *
      * @throws DemoException if it cannot listen there
      */
-    void serveHttp(Endpoint at) {
-        HttpApi api = HttpApi.start(at.host(), at.port(), nodes);
+    void serveHttp(HostOptions.Http options) {
+        HttpApi api = HttpApi.start(options.settings(), nodes);
         synchronized (this) {
             http = api;
         }
-        sink.http(api.address());
+        sink.http(api.address(), options.tokenFile());
+        if (api.reachableFromElsewhere()) {
+            String warning = "warning: the HTTP API on " + api.address() + " is reachable from other machines without "
+                    + "TLS: its bearer token and messages cross the network in clear text; bind it to 127.0.0.1, or keep "
+                    + "it on a private network";
+            log.warn(warning);
+            sink.info(warning);
+        }
     }
 
     /**

@@ -18,8 +18,8 @@ public interface EventSink {
     /** A node of this process started. */
     void listening(NodeId node, String address, Path store);
 
-    /** The HTTP API is serving. */
-    void http(String address);
+    /** The HTTP API is serving at {@code address}; every request but {@code /health} needs the token in {@code tokenFile}. */
+    void http(String address, Path tokenFile);
 
     /** {@code node} stored a message from a peer. */
     void received(NodeId node, Message m);

@@ -41,8 +41,8 @@ public final class JsonEvents implements EventSink {
     }
 
     @Override
-    public void http(String address) {
-        out.line(Json.line(event("http", null).put("address", address)));
+    public void http(String address, Path tokenFile) {
+        out.line(Json.line(event("http", null).put("address", address).put("token_file", tokenFile.toString())));
     }
 
     @Override

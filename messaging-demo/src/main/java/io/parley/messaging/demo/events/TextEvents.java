@@ -43,8 +43,8 @@ public final class TextEvents implements EventSink {
     }
 
     @Override
-    public void http(String address) {
-        out.line("HTTP API on http://" + address + "/");
+    public void http(String address, Path tokenFile) {
+        out.line("HTTP API on http://" + address + "/ (send 'Authorization: Bearer TOKEN', the token in " + tokenFile + ")");
     }
 
     @Override

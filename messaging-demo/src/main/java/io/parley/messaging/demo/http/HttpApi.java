@@ -1,122 +1,243 @@
 package io.parley.messaging.demo.http;
 
-import static io.parley.messaging.demo.http.HttpExchanges.allow;
-import static io.parley.messaging.demo.http.HttpExchanges.body;
 import static io.parley.messaging.demo.http.HttpExchanges.json;
-import static io.parley.messaging.demo.http.HttpExchanges.limit;
-import static io.parley.messaging.demo.http.HttpExchanges.nodeId;
-import static io.parley.messaging.demo.http.HttpExchanges.query;
-import static io.parley.messaging.demo.http.HttpExchanges.refusal;
-import static io.parley.messaging.demo.http.HttpExchanges.string;
 
-import io.parley.messaging.demo.http.HttpExchanges.Refusal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.parley.messaging.BroadcastSubmission;
-import io.parley.messaging.Message;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.util.JavalinException;
 import io.parley.messaging.NodeClosedException;
-import io.parley.messaging.NodeId;
-import io.parley.messaging.PeerInfo;
-import io.parley.messaging.PeerState;
-import io.parley.messaging.Submission;
-import io.parley.messaging.demo.events.HistoryRows;
 import io.parley.messaging.demo.events.Json;
-import io.parley.messaging.demo.events.PeerRows;
+import io.parley.messaging.demo.http.HttpExchanges.Refusal;
 import io.parley.messaging.demo.node.DemoException;
 import io.parley.messaging.demo.node.DemoNode;
 import io.parley.messaging.demo.node.NodeGroup;
 import io.parley.messaging.demo.node.NodeMetrics;
-import java.io.IOException;
 import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP control API, JSON in and out: for one node at the root ({@code /health}, {@code /peers},
  * {@code /messages}, {@code /messages/{id}}, {@code /broadcast}, {@code /metrics}) and for every node of the process
- * under {@code /nodes/{id}/...}. A bad request gets a 4xx status and {@code {"error": "..."}} saying what is wrong.
+ * under {@code /nodes/{id}/...}. A refused request gets a 4xx (or 5xx) status and {@code {"error": "..."}} saying why.
  *
- * <p>Served by the JDK's {@code com.sun.net.httpserver} on a small pool of its own rather than by a Netty pipeline:
- * half of these requests read the node's SQLite history, which blocks, and on this server every request runs on a
- * pool thread that may block, where on Netty each would have to be handed off the event loop and back. A control
- * API for people and scripts needs neither Netty's throughput nor a second pipeline to keep.
+ * <p>Served by Javalin on Jetty 12 (README, "HTTP API", says why): Jetty reads request lines and headers without a
+ * thread, {@link BodyBuffer} reads bodies the same way, so the worker threads only ever run a handler whose request is
+ * in full; {@link AccessGuard} runs before every route. The limits are in {@link HttpSettings}.
  */
 public final class HttpApi implements AutoCloseable {
 
-    /** Rows {@code GET /messages} returns when no {@code limit} is given. */
-    static final int DEFAULT_LIMIT = 100;
-    private static final int THREADS = 4;
-
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    /** Methods answered with 405 and {@code Allow} on a path that does not serve them. */
+    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST,
+            HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS);
+    private static final List<String> NODE_RESOURCES = List.of("/health", "/peers", "/messages", "/messages/{id}",
+            "/broadcast", "/metrics");
 
-    static {
-        // The JDK server leaves Nagle's algorithm on unless this is set before its first use; then every answer after
-        // the first on a kept-alive connection waits for the client's delayed ack, some 40 ms a request.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
+    /** Longest a close waits for requests in flight. */
+    private static final long STOP_MILLIS = 1_000;
+    /** What is left of an idle connection's timeout once the API closes. */
+    private static final long SHUTDOWN_IDLE_MILLIS = 100;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Javalin app;
     private final NodeGroup nodes;
+    private final HttpSettings settings;
 
-    private HttpApi(HttpServer server, ExecutorService executor, NodeGroup nodes) {
-        this.server = server;
-        this.executor = executor;
+    private HttpApi(NodeGroup nodes, HttpSettings settings) {
         this.nodes = nodes;
+        this.settings = settings;
+        this.app = Javalin.create(this::configure);
     }
 
     /**
-     * Starts serving {@code nodes} on {@code host:port} (port 0: one the system chooses).
+     * Starts serving {@code nodes} as {@code settings} say.
      *
      * @throws DemoException if it cannot listen there
      */
-    public static HttpApi start(String host, int port, NodeGroup nodes) {
-        String at = hostPort(host, port);
-        HttpServer server;
+    public static HttpApi start(HttpSettings settings, NodeGroup nodes) {
+        HttpApi api = new HttpApi(nodes, settings);
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        } catch (BindException e) {
-            throw new DemoException("cannot serve HTTP on " + at + ": " + e.getMessage()
-                    + "; is something else listening there? choose another --http address", e);
-        } catch (IOException e) {
-            throw new DemoException("cannot serve HTTP on " + at + ": " + e.getMessage(), e);
+            api.app.start();
+        } catch (RuntimeException e) {
+            api.app.stop();
+            String at = hostPort(settings.host(), settings.port());
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof BindException)) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof BindException) {
+                throw new DemoException("cannot serve HTTP on " + at + ": " + cause.getMessage()
+                        + "; is something else listening there? choose another --http address", e);
+            }
+            throw new DemoException("cannot serve HTTP on " + at + ": " + cause, e);
         }
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory threads = r -> {
-            Thread t = new Thread(r, "parley-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, threads);
-        HttpApi api = new HttpApi(server, executor, nodes);
-        server.createContext("/", api::handle);
-        server.setExecutor(executor);
-        server.start();
         return api;
+    }
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.http.maxRequestSize = settings.maxBodyBytes();
+        QueuedThreadPool threads = new QueuedThreadPool(settings.threads(), Math.min(4, settings.threads()));
+        threads.setName("parley-http");
+        threads.setDaemon(true);
+        config.jetty.threadPool = threads;
+        config.jetty.modifyHttpConfiguration(this::http);
+        config.jetty.addConnector(this::connector);
+        config.jetty.modifyServer(server -> {
+            server.addBean(new NetworkConnectionLimit(settings.maxConnections(), server));
+            server.setErrorHandler(new JsonErrorHandler());
+            server.insertHandler(new BodyBuffer(settings.maxBodyBytes(), settings.bodyTimeout()));
+            server.setStopTimeout(STOP_MILLIS);
+        });
+        routes(config.routes);
+    }
+
+    private void http(HttpConfiguration http) {
+        http.setRequestHeaderSize(settings.maxHeaderBytes());
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setIdleTimeout(settings.idleTimeout().toMillis());
+    }
+
+    private ServerConnector connector(Server server, HttpConfiguration http) {
+        ServerConnector c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        c.setHost(settings.host());
+        c.setPort(settings.port());
+        c.setIdleTimeout(settings.idleTimeout().toMillis());
+        c.setAcceptQueueSize(128);
+        c.setShutdownIdleTimeout(SHUTDOWN_IDLE_MILLIS); // so that a client's idle kept-alive connection ends a close at once
+        return c;
+    }
+
+    private void routes(RoutesConfig r) {
+        r.before(new AccessGuard(settings));
+        r.exception(Refusal.class, (e, ctx) -> {
+            e.headers.forEach(ctx::header);
+            json(ctx, e.status, Json.error(e.getMessage()));
+        });
+        r.exception(NodeClosedException.class, (e, ctx) -> json(ctx, 503, Json.error(e.getMessage())));
+        r.exception(IllegalStateException.class, (e, ctx) -> json(ctx, 503, Json.error(e.getMessage())));
+        r.exception(Exception.class, (e, ctx) -> {
+            log.warn("HTTP {} {} failed", ctx.method(), ctx.path(), e);
+            json(ctx, 500, Json.error("internal error: " + e));
+        });
+
+        route(r, "/nodes", Map.of(HandlerType.GET, ctx -> json(ctx, 200, ids())));
+        route(r, "/health", Map.of(HandlerType.GET, this::health));
+        route(r, "/metrics", Map.of(HandlerType.GET, this::metrics));
+        serve(r, "/peers", HandlerType.GET, NodeRoutes::peers);
+        Map<HandlerType, io.javalin.http.Handler> messages = new LinkedHashMap<>();
+        messages.put(HandlerType.GET, ctx -> NodeRoutes.listMessages(ctx, root(ctx)));
+        messages.put(HandlerType.POST, ctx -> NodeRoutes.send(ctx, root(ctx)));
+        route(r, "/messages", messages);
+        serve(r, "/messages/{id}", HandlerType.GET, NodeRoutes::message);
+        serve(r, "/broadcast", HandlerType.POST, NodeRoutes::broadcast);
+
+        route(r, "/nodes/{node}/health", Map.of(HandlerType.GET, ctx -> NodeRoutes.health(ctx, named(ctx))));
+        route(r, "/nodes/{node}/peers", Map.of(HandlerType.GET, ctx -> NodeRoutes.peers(ctx, named(ctx))));
+        Map<HandlerType, io.javalin.http.Handler> nodeMessages = new LinkedHashMap<>();
+        nodeMessages.put(HandlerType.GET, ctx -> NodeRoutes.listMessages(ctx, named(ctx)));
+        nodeMessages.put(HandlerType.POST, ctx -> NodeRoutes.send(ctx, named(ctx)));
+        route(r, "/nodes/{node}/messages", nodeMessages);
+        route(r, "/nodes/{node}/messages/{id}", Map.of(HandlerType.GET, ctx -> NodeRoutes.message(ctx, named(ctx))));
+        route(r, "/nodes/{node}/broadcast", Map.of(HandlerType.POST, ctx -> NodeRoutes.broadcast(ctx, named(ctx))));
+        route(r, "/nodes/{node}/metrics", Map.of(HandlerType.GET, ctx -> NodeRoutes.metrics(ctx, named(ctx))));
+
+        for (HandlerType method : METHODS) {
+            r.addHttpHandler(method, "/<path>", ctx -> {
+                throw new Refusal(404, "no such resource '" + ctx.path() + "'; " + served());
+            });
+        }
+    }
+
+    /** A root resource of one node: served for the only node of a {@code node} process. */
+    private void serve(RoutesConfig r, String path, HandlerType method, BiConsumer<Context, DemoNode> handler) {
+        route(r, path, Map.of(method, ctx -> handler.accept(ctx, root(ctx))));
+    }
+
+    /**
+     * Registers {@code handlers} on {@code path}, the GET handler for HEAD too (Jetty sends no body for HEAD), and 405
+     * with {@code Allow} for every other method.
+     */
+    private static void route(RoutesConfig r, String path, Map<HandlerType, io.javalin.http.Handler> handlers) {
+        Map<HandlerType, io.javalin.http.Handler> all = new LinkedHashMap<>(handlers);
+        if (all.containsKey(HandlerType.GET)) {
+            all.put(HandlerType.HEAD, all.get(HandlerType.GET));
+        }
+        List<String> allowed = new ArrayList<>();
+        METHODS.stream().filter(all::containsKey).forEach(m -> allowed.add(m.name()));
+        String allow = String.join(", ", allowed);
+        for (HandlerType method : METHODS) {
+            io.javalin.http.Handler h = all.get(method);
+            r.addHttpHandler(method, path, h != null ? h : ctx -> {
+                throw new Refusal(405, "method " + ctx.method().name() + " is not allowed here; use " + allow,
+                        Map.of("Allow", allow));
+            });
+        }
+    }
+
+    private DemoNode root(Context ctx) {
+        List<DemoNode> all = nodes.nodes();
+        if (all.size() != 1) {
+            throw new Refusal(404, "this process runs several nodes (" + nodes.ids() + "); ask one under /nodes/{id}"
+                    + ctx.path());
+        }
+        return all.get(0);
+    }
+
+    private DemoNode named(Context ctx) {
+        String id = ctx.pathParam("node");
+        return nodes.nodes().stream().filter(n -> n.id().value().equals(id)).findFirst()
+                .orElseThrow(() -> new Refusal(404, "no node '" + id + "' here; its nodes are " + nodes.ids()));
+    }
+
+    private String served() {
+        return nodes.nodes().size() == 1
+                ? "node " + nodes.nodes().get(0).id() + " serves " + String.join(", ", NODE_RESOURCES)
+                : "this process serves /health, /metrics, /nodes and, for each node, /nodes/{id}" + String.join(", /nodes/{id}", NODE_RESOURCES);
+    }
+
+    private ArrayNode ids() {
+        ArrayNode ids = Json.array();
+        nodes.nodes().forEach(n -> ids.add(n.id().value()));
+        return ids;
+    }
+
+    private void health(Context ctx) {
+        List<DemoNode> all = nodes.nodes();
+        if (all.size() == 1) {
+            NodeRoutes.health(ctx, all.get(0));
+        } else {
+            json(ctx, 200, Json.object().put("status", "UP").set("nodes", ids()));
+        }
+    }
+
+    /** One node's meters, or on {@code local} every node's in one exposition, told apart by their {@code node} label. */
+    private void metrics(Context ctx) {
+        List<NodeMetrics> all = nodes.nodes().stream().map(DemoNode::metrics).toList();
+        ctx.status(200).contentType(NodeMetrics.CONTENT_TYPE).result(NodeMetrics.scrape(all).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Where it listens, {@code host:port}, with the port the system chose. */
     public String address() {
-        InetSocketAddress a = server.getAddress();
-        return hostPort(a.getAddress().getHostAddress(), a.getPort());
+        ServerConnector c = (ServerConnector) app.jettyServer().server().getConnectors()[0];
+        return hostPort(settings.host(), c.getLocalPort());
     }
 
     /** {@code host:port}, with brackets around an IPv6 address. */
@@ -124,191 +245,18 @@ public final class HttpApi implements AutoCloseable {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    private void handle(HttpExchange ex) {
-        try (ex) {
-            try {
-                route(ex);
-            } catch (Refusal r) {
-                r.headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-                json(ex, r.status, Json.error(r.getMessage()));
-            } catch (NodeClosedException | IllegalStateException e) {
-                json(ex, 503, Json.error(e.getMessage()));
-            } catch (RuntimeException e) {
-                log.warn("HTTP {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-                json(ex, 500, Json.error("internal error: " + e));
-            }
-        } catch (IOException e) {
-            log.debug("HTTP {} {}: could not answer", ex.getRequestMethod(), ex.getRequestURI(), e);
-        }
+    /** Whether anyone beyond this machine may reach it. */
+    public boolean reachableFromElsewhere() {
+        return !Hosts.isLoopback(settings.host());
     }
 
-    private void route(HttpExchange ex) throws IOException {
-        List<String> path = Arrays.stream(ex.getRequestURI().getRawPath().split("/")).filter(s -> !s.isEmpty())
-                .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8)).toList();
-        List<DemoNode> nodes = this.nodes.nodes();
-        if (!path.isEmpty() && path.get(0).equals("nodes")) {
-            if (path.size() == 1) {
-                allow(ex, "GET");
-                ArrayNode ids = Json.array();
-                nodes.forEach(n -> ids.add(n.id().value()));
-                json(ex, 200, ids);
-                return;
-            }
-            String id = path.get(1);
-            DemoNode node = nodes.stream().filter(n -> n.id().value().equals(id)).findFirst()
-                    .orElseThrow(() -> new Refusal(404, "no node '" + id + "' here; its nodes are " + this.nodes.ids()));
-            serveNode(ex, node, path.subList(2, path.size()));
-        } else if (nodes.size() == 1) {
-            serveNode(ex, nodes.get(0), path);
-        } else if (path.equals(List.of("health"))) {
-            allow(ex, "GET");
-            ArrayNode ids = Json.array();
-            nodes.forEach(n -> ids.add(n.id().value()));
-            json(ex, 200, Json.object().put("status", "UP").set("nodes", ids));
-        } else {
-            throw new Refusal(404, "this process runs several nodes (" + this.nodes.ids() + "); ask one under /nodes/{id}"
-                    + (path.isEmpty() ? "" : "/" + String.join("/", path)));
-        }
-    }
-
-    private void serveNode(HttpExchange ex, DemoNode node, List<String> path) throws IOException {
-        String resource = path.isEmpty() ? "" : path.get(0);
-        switch (resource) {
-            case "health" -> exactly(path, 1, () -> {
-                allow(ex, "GET");
-                health(ex, node);
-            });
-            case "peers" -> exactly(path, 1, () -> {
-                allow(ex, "GET");
-                ArrayNode rows = Json.array();
-                node.peers().forEach(p -> rows.add(PeerRows.json(p)));
-                json(ex, 200, rows);
-            });
-            case "messages" -> {
-                if (path.size() == 1) {
-                    if (allow(ex, "GET", "POST").equals("GET")) {
-                        listMessages(ex, node);
-                    } else {
-                        send(ex, node);
-                    }
-                } else {
-                    exactly(path, 2, () -> {
-                        allow(ex, "GET");
-                        message(ex, node, path.get(1));
-                    });
-                }
-            }
-            case "broadcast" -> exactly(path, 1, () -> {
-                allow(ex, "POST");
-                broadcast(ex, node);
-            });
-            case "metrics" -> exactly(path, 1, () -> {
-                allow(ex, "GET");
-                byte[] body = node.metrics().scrape().getBytes(StandardCharsets.UTF_8);
-                ex.getResponseHeaders().set("Content-Type", NodeMetrics.CONTENT_TYPE);
-                ex.sendResponseHeaders(200, body.length);
-                ex.getResponseBody().write(body);
-            });
-            default -> throw new Refusal(404, "no such resource '/" + String.join("/", path) + "'; node " + node.id()
-                    + " serves /health, /peers, /messages, /messages/{id}, /broadcast and /metrics");
-        }
-    }
-
-    private interface Io {
-        void run() throws IOException;
-    }
-
-    private static void exactly(List<String> path, int size, Io serve) throws IOException {
-        if (path.size() != size) {
-            throw new Refusal(404, "no such resource '/" + String.join("/", path) + "'");
-        }
-        serve.run();
-    }
-
-    private static void health(HttpExchange ex, DemoNode node) throws IOException {
-        List<PeerInfo> peers = node.peers();
-        ObjectNode counts = Json.object();
-        for (PeerState s : PeerState.values()) {
-            counts.put(s.name(), peers.stream().filter(p -> p.state() == s).count());
-        }
-        ObjectNode body = Json.object().put("status", "UP").put("node", node.id().value()).put("address", node.address());
-        body.set("peers", counts);
-        json(ex, 200, body);
-    }
-
-    private static void listMessages(HttpExchange ex, DemoNode node) throws IOException {
-        Map<String, String> query = query(ex, Set.of("peer", "limit"));
-        Optional<NodeId> peer = Optional.ofNullable(query.get("peer")).filter(p -> !p.isEmpty()).map(HttpExchanges::nodeId);
-        int limit = DEFAULT_LIMIT;
-        if (query.containsKey("limit")) {
-            limit = limit(query.get("limit"));
-        }
-        ArrayNode rows = Json.array();
-        node.latest(peer, limit).forEach(m -> rows.add(HistoryRows.json(m)));
-        json(ex, 200, rows);
-    }
-
-    private static void message(HttpExchange ex, DemoNode node, String id) throws IOException {
-        Map<String, String> query = query(ex, Set.of("peer"));
-        Optional<NodeId> peer = Optional.ofNullable(query.get("peer")).filter(p -> !p.isEmpty()).map(HttpExchanges::nodeId);
-        UUID messageId;
-        try {
-            messageId = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw new Refusal(400, "'" + id + "' is not a message id; ids are UUIDs, as POST /messages returns them");
-        }
-        Message m = node.message(messageId, peer)
-                .orElseThrow(() -> new Refusal(404, "node " + node.id() + " holds no message " + messageId));
-        json(ex, 200, HistoryRows.json(m));
-    }
-
-    private static void send(HttpExchange ex, DemoNode node) throws IOException {
-        ObjectNode body = body(ex, Set.of("to", "text"));
-        NodeId to = nodeId(string(body, "to"));
-        Submission s = node.send(to, string(body, "text"));
-        UUID id = s.messageId().orElseThrow(() -> refusal(s.receipt()));
-        ex.getResponseHeaders().set("Location", "messages/" + id);
-        json(ex, 202, Json.object().put("id", id.toString()));
-    }
-
-    private static void broadcast(HttpExchange ex, DemoNode node) throws IOException {
-        ObjectNode body = body(ex, Set.of("text"));
-        String text = string(body, "text");
-        BroadcastSubmission b = node.broadcast(text);
-        UUID id = b.messageId().orElseThrow(() -> refusal(b.receipt()));
-        if (b.receipts().isEmpty()) {
-            throw new Refusal(409, "node " + node.id() + " knows no peers yet, so there is no one to broadcast to");
-        }
-        // One message, one id: every peer's copy carries it. A copy that failed already was refused at once.
-        ObjectNode ids = Json.object();
-        ObjectNode failed = Json.object();
-        b.receipts().forEach((peer, receipt) -> {
-            if (receipt.isCompletedExceptionally()) {
-                failed.put(peer.value(), refusal(receipt).getMessage());
-            } else {
-                ids.put(peer.value(), id.toString());
-            }
-        });
-        if (ids.isEmpty()) {
-            throw refusal(b.receipts().values().iterator().next());
-        }
-        ObjectNode answer = Json.object().put("id", id.toString());
-        answer.set("ids", ids);
-        if (!failed.isEmpty()) {
-            answer.set("failed", failed);
-        }
-        json(ex, 202, answer);
-    }
-
-    /** Stops taking requests, lets running ones finish for up to a second, and stops the pool. */
+    /** Stops taking requests, lets running ones finish for up to a second, and stops the threads. */
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdown();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            app.stop();
+        } catch (JavalinException e) {
+            log.warn("the HTTP API did not stop gracefully within {} ms", STOP_MILLIS, e);
         }
     }
 }

@@ -3,7 +3,7 @@ package io.parley.messaging.demo.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
+import io.javalin.http.Context;
 import io.parley.messaging.BackpressureException;
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.NodeClosedException;
@@ -12,7 +12,7 @@ import io.parley.messaging.PayloadTooLargeException;
 import io.parley.messaging.UnknownPeerException;
 import io.parley.messaging.demo.events.Json;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -25,13 +25,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Reading requests and writing answers for {@link HttpApi}: JSON bodies with known fields only, query parameters,
- * methods, and the {@link Refusal} that becomes a 4xx (or 5xx) answer with {@code {"error": "..."}}.
+ * Reading requests and writing answers for {@link HttpApi}: JSON bodies with known fields only, query parameters, and
+ * the {@link Refusal} that becomes a 4xx (or 5xx) answer with {@code {"error": "..."}}.
  */
 final class HttpExchanges {
-
-    /** Largest request body read; a message's text is at most 1 MiB, which JSON escaping may double. */
-    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
     /** A request that cannot be served: its status and the sentence that says why. */
     static final class Refusal extends RuntimeException {
@@ -51,18 +48,6 @@ final class HttpExchanges {
     }
 
     private HttpExchanges() {
-    }
-
-    /** The request's method if it is one of {@code methods}; otherwise 405 with an {@code Allow} header. */
-    static String allow(HttpExchange ex, String... methods) {
-        String method = ex.getRequestMethod();
-        for (String m : methods) {
-            if (m.equals(method)) {
-                return m;
-            }
-        }
-        String allowed = String.join(", ", methods);
-        throw new Refusal(405, "method " + method + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
     }
 
     /** Why a send was refused at once, as a status: {@code receipt} is the failed future of what was refused. */
@@ -90,14 +75,9 @@ final class HttpExchanges {
         return new Refusal(500, String.valueOf(message));
     }
 
-    static ObjectNode body(HttpExchange ex, Set<String> fields) throws IOException {
-        byte[] bytes;
-        try (InputStream in = ex.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (bytes.length > MAX_BODY_BYTES) {
-            throw new Refusal(413, "the request body is over " + MAX_BODY_BYTES + " bytes");
-        }
+    /** The request's body, read in full before the handler ran ({@link BodyBuffer}), as a JSON object of {@code fields}. */
+    static ObjectNode body(Context ctx, Set<String> fields) {
+        byte[] bytes = ctx.bodyAsBytes();
         if (bytes.length == 0) {
             throw new Refusal(400, "the request has no body; send a JSON object with " + String.join(" and ", sorted(fields)));
         }
@@ -109,6 +89,8 @@ final class HttpExchanges {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
             throw new Refusal(400, "the request body is not valid JSON" + where + ": " + reason);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a byte array fails only as JSON
         }
         if (tree == null || !tree.isObject()) {
             throw new Refusal(400, "the request body must be a JSON object with " + String.join(" and ", sorted(fields)));
@@ -122,6 +104,7 @@ final class HttpExchanges {
         return (ObjectNode) tree;
     }
 
+    /** The string {@code field}, which must be there. */
     static String string(ObjectNode body, String field) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
@@ -131,6 +114,15 @@ final class HttpExchanges {
             throw new Refusal(400, "field '" + field + "' must be a string, got " + value.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         return value.asText();
+    }
+
+    /** The text of a message: refused when empty, as the console refuses it. */
+    static String text(ObjectNode body) {
+        String text = string(body, "text");
+        if (text.isEmpty()) {
+            throw new Refusal(400, "field 'text' is empty: there is nothing to send");
+        }
+        return text;
     }
 
     static NodeId nodeId(String id) {
@@ -153,9 +145,9 @@ final class HttpExchanges {
     }
 
     /** The query parameters, each at most once, none but {@code allowed}. */
-    static Map<String, String> query(HttpExchange ex, Set<String> allowed) {
+    static Map<String, String> query(Context ctx, Set<String> allowed) {
         Map<String, String> params = new LinkedHashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
+        String raw = ctx.queryString();
         if (raw == null || raw.isEmpty()) {
             return params;
         }
@@ -180,10 +172,7 @@ final class HttpExchanges {
         return names.stream().sorted().toList();
     }
 
-    static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = (Json.line(body) + "\n").getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
+    static void json(Context ctx, int status, JsonNode body) {
+        ctx.status(status).contentType(JsonErrorHandler.CONTENT_TYPE).result((Json.line(body) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 }

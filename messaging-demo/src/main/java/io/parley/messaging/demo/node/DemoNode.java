@@ -18,6 +18,7 @@ import io.parley.messaging.demo.events.EventSink;
 import io.parley.messaging.demo.events.PeerReporter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -130,6 +131,7 @@ public final class DemoNode implements AutoCloseable {
 
     /** Counts a message to one peer, made under {@code messageId} (null if refused), and reports how it ends. */
     private void track(NodeId peer, UUID messageId, CompletableFuture<Receipt> receipt, String text) {
+        long sentAt = System.nanoTime();
         if (messageId != null) {
             metrics.sent();
             awaiting.add(receipt);
@@ -137,7 +139,7 @@ public final class DemoNode implements AutoCloseable {
         receipt.whenComplete((r, failure) -> {
             try {
                 if (failure == null) {
-                    metrics.delivered(r);
+                    metrics.delivered(r, Duration.ofNanos(System.nanoTime() - sentAt));
                     sink.delivered(id, r, text);
                 } else {
                     failed(peer, messageId, text, failure);

@@ -16,21 +16,29 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
 import io.parley.messaging.Receipt;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.stream.DoubleStream;
 import java.util.function.Supplier;
 
 /**
  * One node's meters, in a registry of its own that {@code GET /metrics} renders in the Prometheus text format:
  * {@code parley_messages_sent_total}, {@code _delivered_total}, {@code _failed_total}, {@code _received_total},
- * {@code parley_messages_awaiting_receipt}, {@code parley_delivery_round_trip_seconds}, {@code parley_peers{state}},
- * per peer {@code parley_peer_up}, {@code parley_peer_round_trip_seconds} and
+ * {@code parley_messages_awaiting_receipt}, the histograms {@code parley_delivery_round_trip_seconds} and
+ * {@code parley_delivery_time_seconds} (16 buckets from 500 µs to 60 s, so Prometheus can compute quantiles),
+ * {@code parley_peers{state}}, per peer {@code parley_peer_up}, {@code parley_peer_round_trip_seconds} and
  * {@code parley_peer_clock_offset_seconds}, and the JVM's own. Every meter has the tag {@code node}.
  */
 public final class NodeMetrics {
 
     /** The content type of {@link #scrape()}. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** The histograms' bucket bounds: 16 of them, from 500 µs to 60 s, as {@code le} labels in seconds. */
+    private static final Duration[] BUCKETS = DoubleStream.of(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500,
+            5_000, 10_000, 30_000, 60_000).mapToObj(ms -> Duration.ofNanos((long) (ms * 1_000_000))).toArray(Duration[]::new);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Supplier<List<PeerInfo>> peers;
@@ -39,6 +47,7 @@ public final class NodeMetrics {
     private final Counter failed;
     private final Counter received;
     private final Timer roundTrip;
+    private final Timer deliveryTime;
     private final MultiGauge peerUp;
     private final MultiGauge peerRoundTrip;
     private final MultiGauge peerClockOffset;
@@ -51,8 +60,10 @@ public final class NodeMetrics {
                 .register(registry);
         failed = Counter.builder("parley.messages.failed").description("Sends that failed").register(registry);
         received = Counter.builder("parley.messages.received").description("Messages received from peers").register(registry);
-        roundTrip = Timer.builder("parley.delivery.round.trip").description("From the last transmission to the receipt")
-                .register(registry);
+        roundTrip = histogram(Timer.builder("parley.delivery.round.trip")
+                .description("From the last transmission to the receipt"));
+        deliveryTime = histogram(Timer.builder("parley.delivery.time")
+                .description("From the send to its receipt, retransmissions and waits for the peer included"));
         Gauge.builder("parley.messages.awaiting.receipt", awaitingReceipt::getAsInt)
                 .description("Messages sent by this process still waiting for their receipt").register(registry);
         for (PeerState state : PeerState.values()) {
@@ -71,13 +82,19 @@ public final class NodeMetrics {
         new UptimeMetrics().bindTo(registry);
     }
 
+    private Timer histogram(Timer.Builder timer) {
+        return timer.serviceLevelObjectives(BUCKETS).register(registry);
+    }
+
     void sent() {
         sent.increment();
     }
 
-    void delivered(Receipt r) {
+    /** A receipt came, {@code sinceSend} after the send. */
+    void delivered(Receipt r, Duration sinceSend) {
         delivered.increment();
         roundTrip.record(r.roundTrip());
+        deliveryTime.record(sinceSend);
     }
 
     void failed() {
@@ -98,6 +115,40 @@ public final class NodeMetrics {
         peerClockOffset.register(now.stream().map(p -> MultiGauge.Row.of(Tags.of("peer", p.id().value()),
                 p.clockOffset().toNanos() / 1e9)).toList(), true);
         return registry.scrape();
+    }
+
+    /**
+     * Several nodes' meters in one exposition, as {@code /metrics} on {@code local} serves them: each metric family once,
+     * with its {@code # HELP} and {@code # TYPE}, and the samples of every node, told apart by their {@code node} label.
+     */
+    public static String scrape(List<NodeMetrics> nodes) {
+        if (nodes.size() == 1) {
+            return nodes.get(0).scrape();
+        }
+        Map<String, StringBuilder> families = new LinkedHashMap<>();
+        for (NodeMetrics n : nodes) {
+            String family = null;
+            boolean seen = false;
+            for (String line : n.scrape().split("\n")) {
+                if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+                    String name = line.substring(7, line.indexOf(' ', 7) < 0 ? line.length() : line.indexOf(' ', 7));
+                    if (!name.equals(family)) {
+                        family = name;
+                        seen = families.containsKey(name);
+                        families.computeIfAbsent(name, k -> new StringBuilder());
+                    }
+                    if (seen) {
+                        continue; // said once, by the first node
+                    }
+                }
+                if (family != null && !line.isEmpty()) {
+                    families.get(family).append(line).append('\n');
+                }
+            }
+        }
+        StringBuilder all = new StringBuilder();
+        families.values().forEach(all::append);
+        return all.toString();
     }
 
     void close() {

@@ -30,7 +30,7 @@ public final class RecordingSink implements EventSink {
     }
 
     @Override
-    public void http(String address) {
+    public void http(String address, Path tokenFile) {
     }
 
     @Override
