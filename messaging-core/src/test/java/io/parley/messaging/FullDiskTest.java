@@ -69,6 +69,8 @@ class FullDiskTest {
                             && n2.peers().stream().allMatch(p -> p.state() == PeerState.UP));
             assertThat(downs.get()).isZero();
             assertThat(accepted.receipt()).as("accepted before the fault was known: held, not failed").isNotDone();
+            assertThat(accepted.stored()).as("not stored while the disk is full").isNotDone();
+            assertThat(refused.stored()).isCompletedExceptionally();
 
             Instant cleared = Instant.now();
             faults.failCommits(false);
@@ -76,6 +78,7 @@ class FullDiskTest {
             Instant resumedAt = n1.storeHealth().since();
 
             assertThat(CompletableFuture.allOf(toN1.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
+            assertThat(accepted.stored()).succeedsWithin(WAIT);
             assertThat(accepted.receipt()).succeedsWithin(WAIT);
             assertThat(n1.send("n2", text("after"))).succeedsWithin(WAIT);
             assertThat(n1.history(HistoryQuery.builder().peer(NodeId.of("n2")).direction(Direction.RECEIVED)

@@ -124,6 +124,8 @@ final class StoreBatch {
 
     private void passOn(WriteResult result) {
         step("releasing refused messages", () -> stage.gate().released(refused));
+        // Before the streams have them: a receipt, on the same thread, never comes before its message is stored.
+        step("completing stored sends", () -> stage.receipts().stored(sends));
         step("handing stored sends to their streams", this::passOnSends);
         step("acking received messages", () -> passOnReceives(result.received()));
         step("completing receipts", () -> stage.receipts().outcomes(outcomes));

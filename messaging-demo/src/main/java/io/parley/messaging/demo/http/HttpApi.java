@@ -20,6 +20,7 @@ import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
+import io.parley.messaging.StoreHealth;
 import io.parley.messaging.Submission;
 import io.parley.messaging.demo.events.HistoryRows;
 import io.parley.messaging.demo.events.Json;
@@ -39,10 +40,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +65,8 @@ public final class HttpApi implements AutoCloseable {
     /** Rows {@code GET /messages} returns when no {@code limit} is given. */
     static final int DEFAULT_LIMIT = 100;
     private static final int THREADS = 4;
+    /** Longest {@code POST /messages?wait=stored} waits for the local commit. */
+    static final int STORED_WAIT_SECONDS = 10;
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
@@ -231,8 +236,15 @@ public final class HttpApi implements AutoCloseable {
         for (PeerState s : PeerState.values()) {
             counts.put(s.name(), peers.stream().filter(p -> p.state() == s).count());
         }
-        ObjectNode body = Json.object().put("status", "UP").put("node", node.id().value()).put("address", node.address());
+        StoreHealth store = node.node().storeHealth();
+        ObjectNode body = Json.object().put("status", store.writable() ? "UP" : "DEGRADED").put("node", node.id().value())
+                .put("address", node.address());
         body.set("peers", counts);
+        ObjectNode storeNode = Json.object().put("writable", store.writable()).put("since", store.since().toString());
+        if (!store.writable()) {
+            storeNode.put("reason", store.reason());
+        }
+        body.set("store", storeNode);
         json(ex, 200, body);
     }
 
@@ -262,13 +274,38 @@ public final class HttpApi implements AutoCloseable {
         json(ex, 200, HistoryRows.json(m));
     }
 
+    /**
+     * 202 with the id once the message is accepted (queued for this node's store: lost if the process dies before
+     * the next commit); with {@code ?wait=stored}, 202 only once this node's store has committed it (it then
+     * survives a crash and is sent until the peer has it), or 503 with {@code Retry-After} if that does not happen
+     * within {@link #STORED_WAIT_SECONDS} s.
+     */
     private static void send(HttpExchange ex, DemoNode node) throws IOException {
+        String wait = query(ex, Set.of("wait")).getOrDefault("wait", "");
+        if (!wait.isEmpty() && !wait.equals("stored")) {
+            throw new Refusal(400, "wait must be 'stored' (answer once this node has stored the message), got '" + wait + "'");
+        }
         ObjectNode body = body(ex, Set.of("to", "text"));
         NodeId to = nodeId(string(body, "to"));
         Submission s = node.send(to, string(body, "text"));
         UUID id = s.messageId().orElseThrow(() -> refusal(s.receipt()));
         ex.getResponseHeaders().set("Location", "messages/" + id);
-        json(ex, 202, Json.object().put("id", id.toString()));
+        if (wait.isEmpty()) {
+            json(ex, 202, Json.object().put("id", id.toString()));
+            return;
+        }
+        try {
+            s.stored().get(STORED_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new Refusal(503, "message " + id + " was accepted but not stored within " + STORED_WAIT_SECONDS
+                    + " s; it may still be stored: look it up at messages/" + id, Map.of("Retry-After", "1"));
+        } catch (ExecutionException e) {
+            throw refusal(s.stored());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refusal(503, "interrupted while waiting for message " + id + " to be stored");
+        }
+        json(ex, 202, Json.object().put("id", id.toString()).put("stored", true));
     }
 
     private static void broadcast(HttpExchange ex, DemoNode node) throws IOException {
