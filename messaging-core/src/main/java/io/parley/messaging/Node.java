@@ -71,7 +71,7 @@ public final class Node implements AutoCloseable {
     /** {@code checkOwnCertificate} false: for tests of a node that shows a certificate for another id. */
     Node(NodeConfig config, boolean checkOwnCertificate) {
         this.config = Objects.requireNonNull(config, "config");
-        this.hlc = new HybridLogicalClock(config.clock());
+        this.hlc = new HybridLogicalClock(config.clock(), config.maxClockOffset());
         this.tls = config.tls().map(t -> TlsContexts.create(t, config.id(), checkOwnCertificate)).orElse(null);
         this.life = new NodeLifecycle(config.id(), config.store());
     }
@@ -331,6 +331,14 @@ public final class Node implements AutoCloseable {
         State s = life.state(); // read before the parts: STARTED is published after they are built
         NodeParts p = life.parts();
         return s == State.NEW || s == State.STARTING || p == null ? List.of() : p.membership().infos();
+    }
+
+    /**
+     * How many hybrid clock readings from peers (on messages and acknowledgements) were further ahead of this node's
+     * wall clock than {@link NodeBuilder#maxClockOffset} and so did not advance this node's hybrid clock.
+     */
+    public long ignoredClockReadings() {
+        return hlc.ignoredReadings();
     }
 
     /**
