@@ -3,6 +3,7 @@ package io.parley.messaging.store;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteCommitListener;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
@@ -103,6 +104,30 @@ final class SqliteConnections {
                 onRollback.run();
             }
         });
+    }
+
+    /** Whether {@code e} says the file is damaged ({@code SQLITE_CORRUPT}, {@code SQLITE_NOTADB}). */
+    static boolean isCorrupt(SQLException e) {
+        return e instanceof SQLiteException && ((e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_CORRUPT.code
+                || (e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_NOTADB.code);
+    }
+
+    /**
+     * Interrupts any statement on {@code c} that runs past {@code deadlineNanos} ({@link System#nanoTime()}): it
+     * fails with {@code SQLITE_INTERRUPT}. For readers of files that may be crafted.
+     */
+    static void deadline(Connection c, long deadlineNanos) throws SQLException {
+        ProgressHandler.setHandler(c.unwrap(SQLiteConnection.class), 10_000, new ProgressHandler() {
+            @Override
+            protected int progress() {
+                return System.nanoTime() - deadlineNanos > 0 ? 1 : 0;
+            }
+        });
+    }
+
+    /** Whether {@code e} is a statement interrupted, as by {@link #deadline}. */
+    static boolean isInterrupted(SQLException e) {
+        return e instanceof SQLiteException && (e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_INTERRUPT.code;
     }
 
     /** Whether {@code e} is a unique index refusing a row. */

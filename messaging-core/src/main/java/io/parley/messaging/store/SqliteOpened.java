@@ -53,6 +53,9 @@ final class SqliteOpened {
             SqliteFiles.createIfAbsent(file);
             connection = wrap.apply(SqliteConnections.openWriter(file, synchronous));
             int version = SqliteSchema.versionOf(connection, file);
+            if (version > 0) {
+                SqliteSchema.check(connection, file, version); // before anything in the file changes
+            }
             enableWal(connection, file);
             SqliteSchema.migrate(connection, file, version, SqliteSchema.CURRENT_VERSION);
             long incarnation = SqliteSchema.claim(connection, file, owner);
