@@ -7,6 +7,7 @@ import io.parley.messaging.internal.NodeParts;
 import io.parley.messaging.internal.Sender;
 import io.parley.messaging.internal.membership.DnsDiscovery;
 import io.parley.messaging.internal.transport.TlsContexts;
+import io.parley.messaging.store.StoreUnavailableException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class Node implements AutoCloseable {
     /** {@code checkOwnCertificate} false: for tests of a node that shows a certificate for another id. */
     Node(NodeConfig config, boolean checkOwnCertificate) {
         this.config = Objects.requireNonNull(config, "config");
-        this.hlc = new HybridLogicalClock(config.clock());
+        this.hlc = new HybridLogicalClock(config.clock(), config.maxClockOffset());
         this.tls = config.tls().map(t -> TlsContexts.create(t, config.id(), checkOwnCertificate)).orElse(null);
         this.life = new NodeLifecycle(config.id(), config.store());
     }
@@ -151,7 +152,8 @@ public final class Node implements AutoCloseable {
      * is stored here. It fails with {@link UnknownPeerException} when the peer is not known,
      * {@link PayloadTooLargeException} when the payload is over {@link Limits#maxPayloadBytes()},
      * {@link BackpressureException} when {@link Limits#maxUnacknowledgedPerPeer(boolean) too many} messages
-     * already wait for that peer, {@link NodeClosedException} when the node is closed (or closes before the
+     * already wait for that peer, {@link StoreUnavailableException} when this node's store cannot write now (see
+     * {@link #storeHealth()}), {@link NodeClosedException} when the node is closed (or closes before the
      * acknowledgement arrives; a durable store sends the message again when the node restarts), and
      * {@link DeliveryRejectedException} when the peer refuses the message.
      *
@@ -210,6 +212,12 @@ public final class Node implements AutoCloseable {
         }
         if (s != State.STARTED) {
             return CompletableFuture.failedFuture(new NodeClosedException("node " + config.id() + " is closed; " + what));
+        }
+        StoreHealth store = life.parts().delivery().storeHealth();
+        if (!store.writable()) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException("node " + config.id()
+                    + " cannot store messages since " + store.since() + " (" + store.reason() + "); " + what
+                    + ": retry once the store writes again"));
         }
         if (payload.length > config.limits().maxPayloadBytes()) {
             return CompletableFuture.failedFuture(new PayloadTooLargeException("payload of " + payload.length
@@ -323,6 +331,32 @@ public final class Node implements AutoCloseable {
         State s = life.state(); // read before the parts: STARTED is published after they are built
         NodeParts p = life.parts();
         return s == State.NEW || s == State.STARTING || p == null ? List.of() : p.membership().infos();
+    }
+
+    /**
+     * How many hybrid clock readings from peers (on messages and acknowledgements) were further ahead of this node's
+     * wall clock than {@link NodeBuilder#maxClockOffset} and so did not advance this node's hybrid clock.
+     */
+    public long ignoredClockReadings() {
+        return hlc.ignoredReadings();
+    }
+
+    /**
+     * Whether this node's store takes writes now. While it does not (its disk is full or below the store's
+     * free-space floor, it reports I/O errors, it is read-only) the node is degraded: sends fail at once with
+     * {@link StoreUnavailableException}, the node does not read from its peers and acknowledges nothing it has not
+     * stored, and it tries the batch that failed again every {@value StoreHealth#RETRY_MILLIS} ms, taking sends and
+     * reading again as soon as that batch is stored.
+     *
+     * @throws IllegalStateException before {@link #start()} has returned
+     */
+    public StoreHealth storeHealth() {
+        State s = life.state();
+        NodeParts p = life.parts();
+        if (s == State.NEW || s == State.STARTING || p == null || p.delivery() == null) {
+            throw new IllegalStateException("node " + config.id() + " is not started");
+        }
+        return p.delivery().storeHealth();
     }
 
     /**

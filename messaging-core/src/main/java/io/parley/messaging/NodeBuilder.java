@@ -50,6 +50,11 @@ public final class NodeBuilder {
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(5);
     /** Default time {@link Node#close()} waits for outstanding acknowledgements. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Default {@link #maxClockOffset}: 500 ms, CockroachDB's default maximum offset, well above the skew of clocks
+     * kept by NTP.
+     */
+    public static final Duration DEFAULT_MAX_CLOCK_OFFSET = Duration.ofMillis(500);
     /** Default time between two rounds of gossip. */
     public static final Duration DEFAULT_GOSSIP_INTERVAL = Duration.ofSeconds(1);
 
@@ -79,6 +84,7 @@ public final class NodeBuilder {
     private PeerListener peerListener;
     private Executor peerEventExecutor;
     private Tls tls;
+    private Duration maxClockOffset = DEFAULT_MAX_CLOCK_OFFSET;
 
     NodeBuilder() {
     }
@@ -232,6 +238,22 @@ public final class NodeBuilder {
         return this;
     }
 
+    /**
+     * How far ahead of this node's wall clock a peer's hybrid clock reading may be and still advance this node's
+     * hybrid clock (default 500 ms, {@link #DEFAULT_MAX_CLOCK_OFFSET}; CockroachDB's {@code max-offset}). A message
+     * or acknowledgement stamped further ahead is still stored and acknowledged, with the sender's readings as
+     * they came, but this node's hybrid clock takes it as a local event: a peer whose clock runs far ahead, or lies,
+     * cannot drag this node's clock (and every later message) into the future. Each such reading is counted
+     * ({@link Node#ignoredClockReadings()}) and logged, at most once every 10 s; the peer's clock offset in
+     * {@link Node#peers()} shows how far ahead it is. Set it above the worst skew between the cluster's clocks.
+     *
+     * @throws IllegalArgumentException if {@code offset} is not positive
+     */
+    public NodeBuilder maxClockOffset(Duration offset) {
+        this.maxClockOffset = positive("maxClockOffset", offset);
+        return this;
+    }
+
     /** Receives the messages sent to this node (default: none; they are still stored and acknowledged). */
     public NodeBuilder onMessage(MessageListener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -333,7 +355,7 @@ public final class NodeBuilder {
                 Optional.ofNullable(listenerExecutor), limits, ioThreads, handshakeTimeout, heartbeatInterval,
                 heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout, seeds, dnsDiscovery,
                 gossipInterval, failureDetection, Optional.ofNullable(peerListener), Optional.ofNullable(peerEventExecutor),
-                Optional.ofNullable(tls));
+                Optional.ofNullable(tls), maxClockOffset);
     }
 
     /**

@@ -49,6 +49,7 @@ public final class NodeConfig {
     private final Optional<PeerListener> peerListener;
     private final Optional<Executor> peerEventExecutor;
     private final Optional<Tls> tls;
+    private final Duration maxClockOffset;
 
     /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists. */
     NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
@@ -57,7 +58,7 @@ public final class NodeConfig {
                Duration heartbeatInterval, Duration heartbeatTimeout, Duration connectTimeout, Duration reconnectMin,
                Duration reconnectMax, Duration closeTimeout, List<String> seeds, List<DnsDiscovery> dnsDiscovery,
                Duration gossipInterval, FailureDetection failureDetection, Optional<PeerListener> peerListener,
-               Optional<Executor> peerEventExecutor, Optional<Tls> tls) {
+               Optional<Executor> peerEventExecutor, Optional<Tls> tls, Duration maxClockOffset) {
         this.id = Objects.requireNonNull(id, "id");
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
@@ -84,6 +85,7 @@ public final class NodeConfig {
         this.peerListener = Objects.requireNonNull(peerListener, "peerListener");
         this.peerEventExecutor = Objects.requireNonNull(peerEventExecutor, "peerEventExecutor");
         this.tls = Objects.requireNonNull(tls, "tls");
+        this.maxClockOffset = Objects.requireNonNull(maxClockOffset, "maxClockOffset");
     }
 
     /** This node's id. */
@@ -215,6 +217,11 @@ public final class NodeConfig {
     /** TLS on every connection, if set; otherwise plain TCP. */
     public Optional<Tls> tls() {
         return tls;
+    }
+
+    /** How far ahead of this node's wall clock a peer's hybrid clock reading may be and still be followed. */
+    public Duration maxClockOffset() {
+        return maxClockOffset;
     }
 
     /** The id, cluster and listen address, for log lines. */

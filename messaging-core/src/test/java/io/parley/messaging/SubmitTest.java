@@ -36,12 +36,26 @@ class SubmitTest {
     }
 
     @Test
+    void storedCompletesOnceTheSendersStoreHasTheMessageWithoutWaitingForThePeer() {
+        try (Node a = Node.builder().id("a").peer("b", "127.0.0.1", 1).build().start()) {
+            Submission s = a.submit(NodeId.of("b"), new byte[] {1}, null);
+
+            assertThat(s.stored()).succeedsWithin(WAIT);
+            assertThat(a.history(HistoryQuery.all())).extracting(Message::id).containsExactly(s.messageId().get());
+            assertThat(s.receipt()).as("the peer is down").isNotDone();
+        }
+    }
+
+    @Test
     void aSendRefusedAtOnceHasNoIdAndAFailedReceipt() {
         try (Node a = Node.builder().id("a").peer("b", "127.0.0.1", 1).build().start()) {
             Submission unknown = a.submit(NodeId.of("zed"), new byte[1], null);
 
             assertThat(unknown.messageId()).isEmpty();
             assertThat(unknown.receipt()).failsWithin(Duration.ZERO)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(UnknownPeerException.class);
+            assertThat(unknown.stored()).failsWithin(Duration.ZERO)
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .havingCause().isInstanceOf(UnknownPeerException.class);
         }

@@ -2,6 +2,8 @@ package io.parley.messaging.clock;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A hybrid logical clock (Kulkarni et al., 2014): physical time from a {@link WallClock} combined with a
@@ -14,17 +16,26 @@ import java.util.Objects;
  *
  * <p>A remote reading more than {@link #maxForwardJump()} ahead of the local wall clock is not followed (the
  * reading is taken as for a local event): one peer with a wildly wrong clock, or a hostile one, cannot drag every
- * node's clock into the far future.
+ * node's clock into the far future. Such readings are counted ({@link #ignoredReadings()}) and logged, at most once
+ * every 10 s. A node sets the jump to its {@code maxClockOffset} (500 ms by default).
  */
 public final class HybridLogicalClock {
 
     /** Default {@link #maxForwardJump()}: one hour, far beyond any skew a working cluster has. */
     public static final Duration DEFAULT_MAX_FORWARD_JUMP = Duration.ofHours(1);
 
+    /** Shortest time between two log lines about readings that were not followed, in microseconds. */
+    private static final long LOG_EVERY_MICROS = 10_000_000;
+
+    private static final Logger log = LoggerFactory.getLogger(HybridLogicalClock.class);
+
     private final WallClock clock;
     private final long maxForwardMicros;
     private long wall;
     private int logical;
+    private long ignored;
+    private long ignoredAtLastLog;
+    private long lastLogMicros = Long.MIN_VALUE;
 
     /** A clock reading {@code clock} for its physical component, with the default maximum forward jump. */
     public HybridLogicalClock(WallClock clock) {
@@ -69,6 +80,7 @@ public final class HybridLogicalClock {
         long physical = clock.nowMicros();
         long ahead = remote.wallMicros() - physical; // negative when it overflows, which is far ahead too
         if (remote.wallMicros() > physical && (ahead < 0 || ahead > maxForwardMicros)) {
+            ignored(ahead, physical);
             return tick();
         }
         long maxWall = Math.max(Math.max(wall, remote.wallMicros()), physical);
@@ -86,6 +98,23 @@ public final class HybridLogicalClock {
             logical = 0;
         }
         return new HybridTimestamp(wall, logical);
+    }
+
+    /** How many remote readings were beyond the maximum forward jump, and not followed. */
+    public synchronized long ignoredReadings() {
+        return ignored;
+    }
+
+    private void ignored(long aheadMicros, long now) {
+        ignored++;
+        if (lastLogMicros == Long.MIN_VALUE || now - lastLogMicros >= LOG_EVERY_MICROS) {
+            log.warn("A remote hybrid clock reading {} ahead of this node's clock was not followed (the most"
+                    + " allowed is {} ms); {} such readings since the last report, {} in all",
+                    aheadMicros < 0 ? "far" : (aheadMicros / 1000) + " ms", maxForwardMicros / 1000,
+                    ignored - ignoredAtLastLog, ignored);
+            lastLogMicros = now;
+            ignoredAtLastLog = ignored;
+        }
     }
 
     /** The latest reading, without advancing the clock. */

@@ -14,6 +14,7 @@ import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.internal.delivery.Delivery;
 import io.parley.messaging.internal.delivery.MessageIds;
 import io.parley.messaging.internal.delivery.OutboundStream;
+import io.parley.messaging.internal.delivery.ReceiptFuture;
 import io.parley.messaging.internal.membership.Membership;
 import java.time.Duration;
 import java.util.HashMap;
@@ -67,7 +68,7 @@ public final class Sender {
         long ttlMicros = timeToLive == null ? 0 : saturatedMicros(timeToLive);
         // The stream calls the factory on this thread before it returns, unless it refuses the send first.
         UUID[] made = new UUID[1];
-        CompletableFuture<Receipt> receipt = stream.send(seq -> {
+        ReceiptFuture receipt = stream.send(seq -> {
             long now = clock.nowMicros();
             long expires = timeToLive == null ? Message.NEVER : saturatedAdd(now, ttlMicros);
             Message m = new Message(id != null ? id : MessageIds.next(Math.floorDiv(now, 1000)), self, peer,
@@ -76,7 +77,7 @@ public final class Sender {
             made[0] = m.id();
             return m;
         });
-        return new Submission(Optional.ofNullable(made[0]), receipt);
+        return new Submission(Optional.ofNullable(made[0]), receipt, receipt.stored());
     }
 
     /** One id, one copy of {@code body} (not copied) to every known peer, and the report once every copy is settled. */

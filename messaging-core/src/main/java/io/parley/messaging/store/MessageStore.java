@@ -47,7 +47,10 @@ public interface MessageStore extends AutoCloseable {
      * an update for a message that is not PENDING, or not stored, changes nothing.
      *
      * @return one outcome per received message, in the batch's order
-     * @throws StoreException if the batch could not be stored
+     * @throws StoreUnavailableException if the store cannot write for now (a full disk, I/O errors, a read-only
+     *     file system): nothing is stored, and the node holds the batch and applies it again, unchanged, until it is
+     *     stored; the store must then accept it as if it were new
+     * @throws StoreException if the batch could not be stored for another reason; the node fails it
      */
     WriteResult apply(WriteBatch batch);
 

@@ -3,7 +3,10 @@ package io.parley.messaging.store;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.sqlite.ProgressHandler;
+import org.sqlite.SQLiteCommitListener;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteOpenMode;
@@ -67,6 +70,64 @@ final class SqliteConnections {
     /** Whether {@code e} says the file is not an SQLite database at all. */
     static boolean isNotADatabase(SQLException e) {
         return e instanceof SQLiteException s && s.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB;
+    }
+
+    /**
+     * Whether {@code e} is a condition of the disk rather than of the data, one that may clear by itself: full
+     * ({@code SQLITE_FULL}), I/O errors ({@code SQLITE_IOERR} and its extended codes), read-only
+     * ({@code SQLITE_READONLY}, as after a remount), the file cannot be opened ({@code SQLITE_CANTOPEN}), or it is
+     * locked by another connection for longer than the busy timeout ({@code SQLITE_BUSY}).
+     */
+    static boolean isUnavailable(SQLException e) {
+        if (!(e instanceof SQLiteException)) {
+            return false;
+        }
+        int primary = e.getErrorCode() & 0xFF;
+        return primary == SQLiteErrorCode.SQLITE_FULL.code || primary == SQLiteErrorCode.SQLITE_IOERR.code
+                || primary == SQLiteErrorCode.SQLITE_READONLY.code || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code
+                || primary == SQLiteErrorCode.SQLITE_BUSY.code;
+    }
+
+    /**
+     * Calls {@code onRollback} whenever SQLite rolls back a transaction on {@code c}: after a {@code ROLLBACK}, and
+     * also when SQLite rolls one back by itself, as it does when a {@code COMMIT} or a write meets a full disk.
+     * The connection may be a wrapper, which must hand out the driver's connection through {@code unwrap}.
+     */
+    static void onRollback(Connection c, Runnable onRollback) throws SQLException {
+        c.unwrap(SQLiteConnection.class).getDatabase().addCommitListener(new SQLiteCommitListener() {
+            @Override
+            public void onCommit() {
+            }
+
+            @Override
+            public void onRollback() {
+                onRollback.run();
+            }
+        });
+    }
+
+    /** Whether {@code e} says the file is damaged ({@code SQLITE_CORRUPT}, {@code SQLITE_NOTADB}). */
+    static boolean isCorrupt(SQLException e) {
+        return e instanceof SQLiteException && ((e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_CORRUPT.code
+                || (e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_NOTADB.code);
+    }
+
+    /**
+     * Interrupts any statement on {@code c} that runs past {@code deadlineNanos} ({@link System#nanoTime()}): it
+     * fails with {@code SQLITE_INTERRUPT}. For readers of files that may be crafted.
+     */
+    static void deadline(Connection c, long deadlineNanos) throws SQLException {
+        ProgressHandler.setHandler(c.unwrap(SQLiteConnection.class), 10_000, new ProgressHandler() {
+            @Override
+            protected int progress() {
+                return System.nanoTime() - deadlineNanos > 0 ? 1 : 0;
+            }
+        });
+    }
+
+    /** Whether {@code e} is a statement interrupted, as by {@link #deadline}. */
+    static boolean isInterrupted(SQLException e) {
+        return e instanceof SQLiteException && (e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_INTERRUPT.code;
     }
 
     /** Whether {@code e} is a unique index refusing a row. */

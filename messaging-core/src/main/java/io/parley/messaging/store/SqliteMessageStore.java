@@ -4,10 +4,13 @@ import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * A durable {@link MessageStore}: one SQLite file per node. Needs {@code org.xerial:sqlite-jdbc} on the class
@@ -80,8 +83,17 @@ public final class SqliteMessageStore implements MessageStore {
     /** The sync mode when none is set: {@link Synchronous#FULL}. */
     public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.FULL;
 
+    /**
+     * The free-space floor when none is set: 32 MiB, the most the write-ahead log grows to before it is copied back
+     * into the file at 4 KiB pages.
+     */
+    public static final long DEFAULT_MIN_FREE_BYTES = 32L * 1024 * 1024;
+
     private final Path file;
     private final Synchronous synchronous;
+    private final long minFreeBytes;
+    private final SqliteFreeSpace space;
+    private final UnaryOperator<Connection> wrapWriter;
     /** Serializes the store thread's calls, {@link #open} and {@link #close}. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Shared by history queries; {@link #close} takes it exclusively, so it never pulls a connection from one. */
@@ -94,6 +106,9 @@ public final class SqliteMessageStore implements MessageStore {
     private SqliteMessageStore(Builder builder) {
         this.file = builder.file;
         this.synchronous = builder.synchronous;
+        this.minFreeBytes = builder.minFreeBytes;
+        this.space = new SqliteFreeSpace(file, minFreeBytes, builder.usableBytes);
+        this.wrapWriter = builder.wrapWriter;
     }
 
     /**
@@ -113,6 +128,11 @@ public final class SqliteMessageStore implements MessageStore {
     /** How far each commit goes before {@link #apply} returns. */
     public Synchronous synchronous() {
         return synchronous;
+    }
+
+    /** The free space below which the store refuses to write; 0 for no floor. */
+    public long minFreeBytes() {
+        return minFreeBytes;
     }
 
     /**
@@ -138,7 +158,7 @@ public final class SqliteMessageStore implements MessageStore {
             if (!SqliteConnections.driverPresent()) {
                 throw new StoreException("SqliteMessageStore needs org.xerial:sqlite-jdbc on the class path");
             }
-            opened = SqliteOpened.open(file, synchronous, owner);
+            opened = SqliteOpened.open(file, synchronous, owner, space, wrapWriter);
             closed = false;
             return opened.incarnation();
         } finally {
@@ -267,6 +287,9 @@ public final class SqliteMessageStore implements MessageStore {
     public static final class Builder {
         private final Path file;
         private Synchronous synchronous = DEFAULT_SYNCHRONOUS;
+        private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
+        private ToLongFunction<Path> usableBytes = SqliteFreeSpace::usable;
+        private UnaryOperator<Connection> wrapWriter = UnaryOperator.identity();
 
         private Builder(Path file) {
             this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
@@ -279,6 +302,34 @@ public final class SqliteMessageStore implements MessageStore {
          */
         public Builder synchronous(Synchronous synchronous) {
             this.synchronous = Objects.requireNonNull(synchronous, "synchronous");
+            return this;
+        }
+
+        /**
+         * The free space the file system of the store must keep (default {@link #DEFAULT_MIN_FREE_BYTES}; 0 for
+         * none). With less, every write fails with {@link StoreUnavailableException} before it starts, so the node
+         * refuses sends and stops reading from its peers before SQLite meets a full disk; it writes again as soon
+         * as there is space. A full disk is survived without a floor too, the same way.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
+        public Builder minFreeBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("minFreeBytes must not be negative, got " + bytes);
+            }
+            this.minFreeBytes = bytes;
+            return this;
+        }
+
+        /** For tests: where the free space is read from, instead of the file system. */
+        Builder usableBytes(ToLongFunction<Path> usableBytes) {
+            this.usableBytes = Objects.requireNonNull(usableBytes, "usableBytes");
+            return this;
+        }
+
+        /** For tests: every read-write connection the store opens goes through {@code wrap} (faults, counting). */
+        Builder wrapWriterConnections(UnaryOperator<Connection> wrap) {
+            this.wrapWriter = Objects.requireNonNull(wrap, "wrap");
             return this;
         }
 

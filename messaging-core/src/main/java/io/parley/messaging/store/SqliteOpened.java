@@ -5,6 +5,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.UnaryOperator;
 
 /**
  * What an open {@link SqliteMessageStore} holds: the lock file, the writer (with the reads on its connection) and
@@ -44,17 +45,22 @@ final class SqliteOpened {
      * Takes the lock file, then opens {@code file} for {@code owner}, creating it if it does not exist and migrating
      * it; if that fails, closes the connection and lets go of the lock file before it throws.
      */
-    static SqliteOpened open(Path file, SqliteMessageStore.Synchronous synchronous, NodeId owner) {
+    static SqliteOpened open(Path file, SqliteMessageStore.Synchronous synchronous, NodeId owner,
+            SqliteFreeSpace space, UnaryOperator<Connection> wrap) {
         FileLock fileLock = SqliteFiles.lock(file);
         Connection connection = null;
         try {
             SqliteFiles.createIfAbsent(file);
-            connection = SqliteConnections.openWriter(file, synchronous);
+            connection = wrap.apply(SqliteConnections.openWriter(file, synchronous));
             int version = SqliteSchema.versionOf(connection, file);
+            if (version > 0) {
+                SqliteSchema.check(connection, file, version); // before anything in the file changes
+            }
             enableWal(connection, file);
             SqliteSchema.migrate(connection, file, version, SqliteSchema.CURRENT_VERSION);
             long incarnation = SqliteSchema.claim(connection, file, owner);
-            return new SqliteOpened(fileLock, file, new SqliteWriter(connection, file, owner),
+            SqliteWriter.Opener again = () -> checkpointEvery(wrap.apply(SqliteConnections.openWriter(file, synchronous)));
+            return new SqliteOpened(fileLock, file, new SqliteWriter(connection, file, owner, again, space),
                     new SqliteHistory(file, owner), owner, incarnation);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection, e);
@@ -81,9 +87,22 @@ final class SqliteOpened {
                         + mode + ")");
             }
         }
+        checkpointEvery(connection);
+    }
+
+    /** Sets {@link #WAL_CHECKPOINT_PAGES}, a setting of the connection rather than of the file; returns it. */
+    private static Connection checkpointEvery(Connection connection) throws SQLException {
         try (var s = connection.prepareStatement("PRAGMA wal_autocheckpoint = " + WAL_CHECKPOINT_PAGES); var r = s.executeQuery()) {
             r.next();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
         }
+        return connection;
     }
 
     SqliteWriter writer() {

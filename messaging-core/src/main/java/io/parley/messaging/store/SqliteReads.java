@@ -48,11 +48,14 @@ final class SqliteReads implements AutoCloseable {
     private final PreparedStatement nextRecipient;
     private final PreparedStatement lastSent;
     private final PreparedStatement pendingSummary;
+    private final Runnable onFailure;
 
-    SqliteReads(Connection connection, Path file, NodeId owner) throws SQLException {
+    /** @param onFailure told of every read that fails, before it throws: the connection may be unusable */
+    SqliteReads(Connection connection, Path file, NodeId owner, Runnable onFailure) throws SQLException {
         this.connection = connection;
         this.file = file;
         this.owner = owner;
+        this.onFailure = onFailure;
         watermark = prepare(WATERMARK);
         received = prepare(RECEIVED_AFTER);
         pending = prepare(PENDING_AFTER);
@@ -146,6 +149,10 @@ final class SqliteReads implements AutoCloseable {
     }
 
     private StoreException readFailed(SQLException e) {
+        onFailure.run();
+        if (SqliteConnections.isUnavailable(e)) {
+            return new StoreUnavailableException("cannot read message store " + file + ": " + e.getMessage(), e);
+        }
         return new StoreException("could not read message store " + file + ": " + e.getMessage(), e);
     }
 

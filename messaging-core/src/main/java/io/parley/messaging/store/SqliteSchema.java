@@ -7,7 +7,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +99,57 @@ final class SqliteSchema {
                     + " version reads schema versions up to " + CURRENT_VERSION);
         }
         return version;
+    }
+
+    /** The tables and indexes a store of each version has, as {@code type name}: nothing else, and no views or triggers. */
+    private static final List<Set<String>> OBJECTS = List.of(
+            Set.of("table store_meta", "table message", "index message_sent", "index message_received",
+                    "index message_clock", "index message_peer_clock"),
+            Set.of("table store_meta", "table message", "index message_sent", "index message_received",
+                    "index message_clock", "index message_peer_clock", "index message_pending"));
+
+    /**
+     * Checks, reading only, that the file behind {@code c}, of schema {@code version} (at least 1), has exactly the
+     * tables and indexes of that version (no view, no trigger, nothing that a crafted file could make a query run
+     * forever or write with) and passes {@code PRAGMA quick_check}.
+     *
+     * @throws StoreException with a sentence saying what is wrong
+     */
+    static void check(Connection c, Path file, int version) throws SQLException {
+        Set<String> found = new TreeSet<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+             ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                found.add(r.getString(1) + " " + r.getString(2));
+            }
+        }
+        Set<String> expected = OBJECTS.get(version - 1);
+        if (!found.equals(expected)) {
+            Set<String> extra = new TreeSet<>(found);
+            extra.removeAll(expected);
+            Set<String> missing = new TreeSet<>(expected);
+            missing.removeAll(found);
+            throw new StoreException(file + " is not a valid Parley message store: its schema is not that of version "
+                    + version + (extra.isEmpty() ? "" : "; it has " + String.join(", ", extra) + " that a store has not")
+                    + (missing.isEmpty() ? "" : "; it lacks " + String.join(", ", missing)));
+        }
+        List<String> problems = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("PRAGMA quick_check(3)"); ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                problems.add(r.getString(1));
+            }
+        } catch (SQLException e) {
+            if (SqliteConnections.isCorrupt(e)) {
+                throw new StoreException(file + " is damaged: SQLite's quick check cannot read it (" + e.getMessage()
+                        + "); restore it from a copy", e);
+            }
+            throw e;
+        }
+        if (!problems.equals(List.of("ok"))) {
+            throw new StoreException(file + " is damaged: SQLite's quick check finds " + String.join("; ", problems)
+                    + "; restore it from a copy");
+        }
     }
 
     /** Applies the steps after {@code from} up to {@code to}, each in a transaction of its own. */

@@ -5,6 +5,7 @@ import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,6 +29,15 @@ import java.util.Objects;
  */
 public final class SqliteStoreReader implements AutoCloseable {
 
+    /** Longest {@link #open} spends checking a file before it refuses it. */
+    public static final Duration CHECK_TIME_LIMIT = Duration.ofSeconds(30);
+
+    /**
+     * Largest payload a row may have: a file with a larger one is refused, as no node stores one (a node's largest
+     * payload is at most its largest frame, 16 MiB by default).
+     */
+    public static final int MAX_ROW_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
     private final Path file;
     private final NodeId owner;
     private final long incarnation;
@@ -43,9 +53,14 @@ public final class SqliteStoreReader implements AutoCloseable {
     /**
      * Checks that {@code file} is a Parley message store of this version and readies it for reading.
      *
+     * <p>It also refuses, reading only, a file whose tables and indexes are not exactly those of a store (a view or
+     * a trigger among them), one that fails SQLite's {@code PRAGMA quick_check}, one with a payload over
+     * {@link #MAX_ROW_PAYLOAD_BYTES}, and one whose checks take longer than {@link #CHECK_TIME_LIMIT}.
+     *
      * @throws StoreException with one sentence naming the file and the problem: it does not exist, cannot be read,
-     *     is not an SQLite database, is an SQLite database of another application, holds no store yet, or was
-     *     made by an older (not yet migrated) or a newer Parley
+     *     is not an SQLite database, is an SQLite database of another application, holds no store yet, was made by
+     *     an older (not yet migrated) or a newer Parley, has a schema that is not a store's, is damaged, has a row
+     *     too large, or takes too long to check
      */
     public static SqliteStoreReader open(Path file) {
         Path path = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
@@ -70,6 +85,16 @@ public final class SqliteStoreReader implements AutoCloseable {
                 throw new StoreException(path + " has schema version " + version + " of an older Parley; start its node"
                         + " once with this version to migrate it");
             }
+            SqliteConnections.deadline(c, System.nanoTime() + CHECK_TIME_LIMIT.toNanos());
+            SqliteSchema.check(c, path, version);
+            try (PreparedStatement s = c.prepareStatement("SELECT max(length(payload)) FROM message");
+                 ResultSet r = s.executeQuery()) {
+                long largest = r.next() ? r.getLong(1) : 0;
+                if (largest > MAX_ROW_PAYLOAD_BYTES) {
+                    throw new StoreException(path + " is not a valid Parley message store: it holds a payload of "
+                            + largest + " bytes, over the " + MAX_ROW_PAYLOAD_BYTES + " bytes a node stores");
+                }
+            }
             try (PreparedStatement s = c.prepareStatement("SELECT owner, incarnation FROM store_meta WHERE id = 1");
                  ResultSet row = s.executeQuery()) {
                 if (!row.next()) {
@@ -80,6 +105,10 @@ public final class SqliteStoreReader implements AutoCloseable {
         } catch (SQLException e) {
             if (SqliteConnections.isNotADatabase(e)) {
                 throw new StoreException(path + " is not a Parley message store: it is not an SQLite database", e);
+            }
+            if (SqliteConnections.isInterrupted(e)) {
+                throw new StoreException("refusing " + path + ": checking it took longer than "
+                        + CHECK_TIME_LIMIT.toSeconds() + " s", e);
             }
             throw new StoreException("cannot read message store " + path + ": " + e.getMessage(), e);
         }

@@ -2,12 +2,6 @@ package io.parley.messaging.store;
 
 import static io.parley.messaging.store.SqliteCodec.RECEIVED;
 import static io.parley.messaging.store.SqliteCodec.SENT;
-import static io.parley.messaging.store.SqliteRows.DELIVER;
-import static io.parley.messaging.store.SqliteRows.DELIVER_MANY;
-import static io.parley.messaging.store.SqliteRows.INSERT_RECEIVED;
-import static io.parley.messaging.store.SqliteRows.INSERT_RECEIVED_MANY;
-import static io.parley.messaging.store.SqliteRows.INSERT_SENT;
-import static io.parley.messaging.store.SqliteRows.INSERT_SENT_MANY;
 import static io.parley.messaging.store.SqliteRows.bindRow;
 import static io.parley.messaging.store.SqliteRows.insertRows;
 
@@ -27,10 +21,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one read-write connection of a store, and the transaction of a {@link WriteBatch} on it: checking the batch,
+ * The read-write connection of a store, and the transaction of a {@link WriteBatch} on it: checking the batch,
  * inserting its sent and received rows (through {@link SqliteRows}), telling repeated received messages from new
  * ones, and marking deliveries, all committed whole or rolled back. The reads made on the same connection are
- * {@link SqliteReads}, which this writer makes, closes before the connection, and asks for the received watermark.
+ * {@link SqliteReads}, which this writer's connection carries, and which it asks for the received watermark.
+ *
+ * <p><b>Disk faults.</b> A batch that meets a full disk, an I/O error or a read-only file system (or finds less
+ * free space than the store's floor before it starts) throws {@link StoreUnavailableException}; any failure but a
+ * unique index refusing a row also lets go of the connection and its statements, which sqlite-jdbc may have
+ * finalized and SQLite may have left outside a transaction, and the next call opens them again. So the writer
+ * recovers by itself once the condition clears, and until then each call fails at once, cheaply.
  *
  * <p>Owned by the store thread: the single thread that calls {@link MessageStore}'s write and read methods in the
  * node. Not thread-safe; {@link SqliteMessageStore} lets one thread in at a time.
@@ -43,6 +43,11 @@ final class SqliteWriter implements AutoCloseable {
     static final String FIRST_RECEIVER_TIME = "SELECT receiver_time_micros FROM message WHERE direction = " + RECEIVED
             + " AND peer = ? AND sender_incarnation = ? AND seq = ?";
 
+    /** Opens a new read-write connection to the store file, set up as the first one was. */
+    interface Opener {
+        Connection open() throws SQLException;
+    }
+
     private record SentKey(NodeId recipient, long sequence) {
     }
 
@@ -52,50 +57,46 @@ final class SqliteWriter implements AutoCloseable {
     private record Stream(NodeId sender, long incarnation) {
     }
 
-    private final Connection connection;
     private final Path file;
     private final NodeId owner;
-    private final List<PreparedStatement> statements = new ArrayList<>();
-    private final PreparedStatement begin;
-    private final PreparedStatement commit;
-    private final PreparedStatement rollback;
-    private final PreparedStatement insertSent;
-    private final PreparedStatement insertSentMany;
-    private final PreparedStatement insertReceived;
-    private final PreparedStatement insertReceivedMany;
-    private final PreparedStatement deliver;
-    private final PreparedStatement deliverMany;
-    private final PreparedStatement sentExists;
-    private final PreparedStatement firstReceiverTime;
-    private final SqliteReads reads;
+    private final Opener opener;
+    private final SqliteFreeSpace space;
+    private SqliteWriterConnection current; // null once let go of, until the next call opens another
+    private boolean closed;
 
-    SqliteWriter(Connection connection, Path file, NodeId owner) throws SQLException {
-        this.connection = connection;
+    /**
+     * @param first the connection the store was opened, checked and migrated on
+     * @param opener opens another when this one is let go of after a failure
+     */
+    SqliteWriter(Connection first, Path file, NodeId owner, Opener opener, SqliteFreeSpace space) throws SQLException {
         this.file = file;
         this.owner = owner;
-        begin = prepare("BEGIN IMMEDIATE");
-        commit = prepare("COMMIT");
-        rollback = prepare("ROLLBACK");
-        insertSent = prepare(INSERT_SENT);
-        insertSentMany = prepare(INSERT_SENT_MANY);
-        insertReceived = prepare(INSERT_RECEIVED);
-        insertReceivedMany = prepare(INSERT_RECEIVED_MANY);
-        deliver = prepare(DELIVER);
-        deliverMany = prepare(DELIVER_MANY);
-        sentExists = prepare(SENT_EXISTS);
-        firstReceiverTime = prepare(FIRST_RECEIVER_TIME);
-        reads = new SqliteReads(connection, file, owner);
+        this.opener = opener;
+        this.space = space;
+        this.current = SqliteWriterConnection.on(first, file, owner);
     }
 
-    private PreparedStatement prepare(String sql) throws SQLException {
-        PreparedStatement s = connection.prepareStatement(sql);
-        statements.add(s);
-        return s;
-    }
-
-    /** The reads on this writer's connection; owned, like the writer, by the store thread. */
+    /** The reads on this writer's connection (opened again if it was let go of); owned by the store thread. */
     SqliteReads reads() {
-        return reads;
+        try {
+            return connection().reads();
+        } catch (SQLException e) {
+            throw failed("could not open message store " + file + " again", e);
+        }
+    }
+
+    /** The connection, opened again if the last one failed. */
+    private SqliteWriterConnection connection() throws SQLException {
+        if (closed) {
+            throw new StoreException("message store " + file + " is closed");
+        }
+        if (current != null && current.broken()) {
+            letGo(null);
+        }
+        if (current == null) {
+            current = SqliteWriterConnection.on(opener.open(), file, owner);
+        }
+        return current;
     }
 
     /** Stores the whole batch in one transaction, or nothing of it. */
@@ -104,27 +105,54 @@ final class SqliteWriter implements AutoCloseable {
             return NOTHING_RECEIVED;
         }
         checkApplicable(batch);
+        space.check();
+        SqliteWriterConnection c = null;
         try {
-            begin.execute();
+            c = connection();
+            c.begin();
             try {
-                insertSent(batch.sent());
-                List<WriteResult.ReceiveOutcome> outcomes = insertReceived(batch.received());
-                deliver(batch.deliveries());
-                commit.execute();
+                insertRows(c.insertSentMany, c.insertSent, batch.sent());
+                List<WriteResult.ReceiveOutcome> outcomes = insertReceived(c, batch.received());
+                SqliteRows.deliver(c.deliverMany, c.deliver, batch.deliveries());
+                c.commit();
                 return new WriteResult(outcomes);
             } catch (SQLException | RuntimeException e) {
-                rollback(e);
+                c.rollbackIfOpen(e);
                 throw e;
             }
         } catch (SQLException e) {
-            if (SqliteConnections.isUniqueViolation(e)) {
-                StoreException named = alreadyStored(batch.sent());
+            if (SqliteConnections.isUniqueViolation(e) && c != null && !c.inTransaction()) {
+                StoreException named = alreadyStored(c, batch.sent());
                 if (named != null) {
                     throw named;
                 }
             }
-            throw new StoreException("could not store a batch of " + batch.size() + " changes in " + file + ": "
-                    + e.getMessage(), e);
+            letGo(e);
+            throw failed("could not store a batch of " + batch.size() + " changes in " + file, e);
+        }
+    }
+
+    private StoreException failed(String what, SQLException e) {
+        if (SqliteConnections.isUnavailable(e)) {
+            return new StoreUnavailableException(what + ": " + e.getMessage()
+                    + "; the node holds the batch and tries again until the store can write", e);
+        }
+        return new StoreException(what + ": " + e.getMessage(), e);
+    }
+
+    /** Closes the connection and its statements; the next call opens new ones. */
+    private void letGo(Exception failure) {
+        SqliteWriterConnection c = current;
+        current = null;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close(); // SQLite rolls back a transaction still open on it
+        } catch (SQLException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
@@ -149,10 +177,6 @@ final class SqliteWriter implements AutoCloseable {
         }
     }
 
-    private void insertSent(List<Message> messages) throws SQLException {
-        insertRows(insertSentMany, insertSent, messages);
-    }
-
     /**
      * Inserts the first copy of each received message that is not stored yet; every other copy is a duplicate,
      * reported with the receiver time of the copy that was stored.
@@ -161,7 +185,8 @@ final class SqliteWriter implements AutoCloseable {
      * case) go in many to a statement; only those at or below it, which may be repeats, are inserted one by one
      * to learn which ones were.
      */
-    private List<WriteResult.ReceiveOutcome> insertReceived(List<Message> messages) throws SQLException {
+    private List<WriteResult.ReceiveOutcome> insertReceived(SqliteWriterConnection c, List<Message> messages)
+            throws SQLException {
         if (messages.isEmpty()) {
             return List.of();
         }
@@ -178,18 +203,18 @@ final class SqliteWriter implements AutoCloseable {
                 continue;
             }
             long highest = stored.computeIfAbsent(new Stream(m.sender(), m.senderIncarnation()),
-                    k -> reads.receivedWatermark(k.sender(), k.incarnation()));
+                    k -> c.reads().receivedWatermark(k.sender(), k.incarnation()));
             if (m.sequence() > highest) {
                 fresh.add(m);
             } else {
                 maybeRepeated.add(i);
             }
         }
-        insertRows(insertReceivedMany, insertReceived, fresh);
+        insertRows(c.insertReceivedMany, c.insertReceived, fresh);
         boolean[] repeated = new boolean[messages.size()];
         for (int i : maybeRepeated) {
-            bindRow(insertReceived, 0, messages.get(i));
-            repeated[i] = insertReceived.executeUpdate() == 0;
+            bindRow(c.insertReceived, 0, messages.get(i));
+            repeated[i] = c.insertReceived.executeUpdate() == 0;
         }
         WriteResult.ReceiveOutcome[] outcomes = new WriteResult.ReceiveOutcome[messages.size()];
         for (int i = 0; i < messages.size(); i++) {
@@ -197,7 +222,7 @@ final class SqliteWriter implements AutoCloseable {
             if (firstCopy[i] != i) {
                 outcomes[i] = new WriteResult.ReceiveOutcome(true, outcomes[firstCopy[i]].receiverTimeMicros());
             } else if (repeated[i]) {
-                outcomes[i] = new WriteResult.ReceiveOutcome(true, storedReceiverTime(m));
+                outcomes[i] = new WriteResult.ReceiveOutcome(true, storedReceiverTime(c.firstReceiverTime, m));
             } else {
                 outcomes[i] = new WriteResult.ReceiveOutcome(false, m.receiverTimeMicros());
             }
@@ -205,7 +230,7 @@ final class SqliteWriter implements AutoCloseable {
         return List.of(outcomes);
     }
 
-    private long storedReceiverTime(Message m) throws SQLException {
+    private long storedReceiverTime(PreparedStatement firstReceiverTime, Message m) throws SQLException {
         firstReceiverTime.setString(1, m.sender().value());
         firstReceiverTime.setLong(2, m.senderIncarnation());
         firstReceiverTime.setLong(3, m.sequence());
@@ -218,20 +243,9 @@ final class SqliteWriter implements AutoCloseable {
         }
     }
 
-    private void deliver(List<DeliveryUpdate> deliveries) throws SQLException {
-        SqliteRows.deliver(deliverMany, deliver, deliveries);
-    }
-
-    private void rollback(Exception failure) {
-        try {
-            rollback.execute();
-        } catch (SQLException e) {
-            failure.addSuppressed(e);
-        }
-    }
-
     /** After a unique index refused a sent message: which one was stored before, if any. */
-    private StoreException alreadyStored(List<Message> sent) {
+    private StoreException alreadyStored(SqliteWriterConnection c, List<Message> sent) {
+        PreparedStatement sentExists = c.sentExists;
         try {
             for (Message m : sent) {
                 sentExists.setString(1, m.recipient().value());
@@ -249,24 +263,14 @@ final class SqliteWriter implements AutoCloseable {
         }
     }
 
+    /** Closes the connection and its statements; the writer opens no other. */
     @Override
     public void close() throws SQLException {
-        SQLException failure = null;
-        for (PreparedStatement s : statements) {
-            try {
-                s.close();
-            } catch (SQLException e) {
-                failure = e;
-            }
-        }
-        try {
-            reads.close();
-        } catch (SQLException e) {
-            failure = e;
-        }
-        connection.close();
-        if (failure != null) {
-            throw failure;
+        closed = true;
+        SqliteWriterConnection c = current;
+        current = null;
+        if (c != null) {
+            c.close();
         }
     }
 }

@@ -153,5 +153,6 @@ class HybridLogicalClockTest {
         assertThat(ignored.wallMicros()).isEqualTo(11_000_000);
         assertThat(ignored).isGreaterThan(followed);
         assertThat(hlc.tick()).isGreaterThan(ignored);
+        assertThat(hlc.ignoredReadings()).as("counted").isEqualTo(1);
     }
 }

@@ -57,6 +57,7 @@ class HttpApiIT {
             assertThat(health.status()).isEqualTo(200);
             assertThat(health.json().get("status").asText()).isEqualTo("UP");
             assertThat(health.json().get("node").asText()).isEqualTo("a");
+            assertThat(health.json().get("store").get("writable").asBoolean()).isTrue();
 
             // send: 202 with the id, then the row by id, DELIVERED with both clocks once the receipt is in
             Answer accepted = post(apiA + "/messages", "{\"to\":\"b\",\"text\":\"hi b\"}");
@@ -113,6 +114,12 @@ class HttpApiIT {
                     .contains("parley_peer_up{node=\"a\",peer=\"b\"} 1.0")
                     .contains("parley_delivery_round_trip_seconds_count{node=\"a\"} 1");
 
+            Answer stored = post(apiA + "/messages?wait=stored", "{\"to\":\"b\",\"text\":\"stored first\"}");
+            assertThat(stored.status()).isEqualTo(202);
+            assertThat(stored.json().get("stored").asBoolean()).isTrue();
+            assertThat(get(apiA + "/messages/" + stored.json().get("id").asText()).status())
+                    .as("in the sender's store when the answer comes").isEqualTo(200);
+            assertRefused(post(apiA + "/messages?wait=later", "{\"to\":\"b\",\"text\":\"x\"}"), 400, "wait must be 'stored'");
             assertRefused(post(apiA + "/messages", "{\"to\":\"zed\",\"text\":\"x\"}"), 422, "unknown peer 'zed'");
             assertRefused(post(apiA + "/messages", "{\"to\":\"b\"}"), 400, "field 'text' is missing");
             assertRefused(post(apiA + "/messages", "{\"to\":\"b\",\"text\":7}"), 400, "'text' must be a string");

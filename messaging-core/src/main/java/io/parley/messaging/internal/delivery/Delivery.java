@@ -7,6 +7,7 @@ import io.parley.messaging.Message;
 import io.parley.messaging.MessageListener;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.StoreHealth;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.HybridTimestamp;
@@ -99,6 +100,11 @@ public final class Delivery implements TrafficEvents {
     /** Woken whenever a message is settled or a connection lost: for a close that waits for both. */
     public Quiescence quiescence() {
         return quiescence;
+    }
+
+    /** Whether the store takes writes now. */
+    public StoreHealth storeHealth() {
+        return store.health();
     }
 
     /** A future that completes once everything queued for the store before it is committed and passed on. */

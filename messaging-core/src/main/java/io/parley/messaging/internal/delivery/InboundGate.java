@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Bounds the memory that received messages hold between the wire and the end of the listener call: while more
  * than {@link #HIGH_WATER_MESSAGES} messages or {@link #HIGH_WATER_BYTES} payload bytes are waiting for the store
  * or the listener, the connections they came on are no longer read, so TCP pushes back on the senders; reading
- * resumes once the backlog is down to a quarter of that. A slow store and a slow listener are both covered.
+ * resumes once the backlog is down to a quarter of that. A slow store and a slow listener are both covered. While
+ * the store cannot write at all ({@link #hold()}), every connection that brings a message is paused, whatever the
+ * backlog, until {@link #release()}.
  *
  * <p>Thread-safe: admitted on event loops, released on the store thread and the listener executor.
  */
@@ -32,6 +34,7 @@ public final class InboundGate {
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private final Set<Channel> paused = ConcurrentHashMap.newKeySet();
+    private volatile boolean holding;
 
     public InboundGate(NodeId self) {
         this.self = self;
@@ -41,7 +44,7 @@ public final class InboundGate {
     public void admitted(Channel channel, int payloadBytes) {
         int waiting = messages.incrementAndGet();
         long waitingBytes = bytes.addAndGet(payloadBytes);
-        if ((waiting > HIGH_WATER_MESSAGES || waitingBytes > HIGH_WATER_BYTES) && !paused.contains(channel)) {
+        if ((holding || waiting > HIGH_WATER_MESSAGES || waitingBytes > HIGH_WATER_BYTES) && !paused.contains(channel)) {
             // Switched off before it is listed: a release that drains the backlog in between would otherwise take
             // it off the list and switch it on, and then it would be switched off for good. Listed after, it is
             // switched on by a later release, at the latest that of the message just admitted.
@@ -61,15 +64,39 @@ public final class InboundGate {
         for (Message m : done) {
             payloadBytes += m.payloadSize();
         }
-        int waiting = messages.addAndGet(-done.size());
-        long waitingBytes = bytes.addAndGet(-payloadBytes);
-        if (!paused.isEmpty() && waiting <= HIGH_WATER_MESSAGES / 4 && waitingBytes <= HIGH_WATER_BYTES / 4) {
+        messages.addAndGet(-done.size());
+        bytes.addAndGet(-payloadBytes);
+        resumeIfCaughtUp();
+    }
+
+    private void resumeIfCaughtUp() {
+        if (!holding && !paused.isEmpty() && messages.get() <= HIGH_WATER_MESSAGES / 4
+                && bytes.get() <= HIGH_WATER_BYTES / 4) {
             for (var it = paused.iterator(); it.hasNext(); ) {
                 Channel ch = it.next();
                 it.remove();
                 ch.config().setAutoRead(true);
             }
         }
+    }
+
+    /**
+     * The store cannot write: from now on every connection that brings a message stops being read, so that
+     * nothing more arrives that could not be stored, and the peers' own flow control holds their messages back.
+     */
+    public void hold() {
+        holding = true;
+    }
+
+    /** The store writes again: connections are read again (once the backlog is down, as always). */
+    public void release() {
+        holding = false;
+        resumeIfCaughtUp();
+    }
+
+    /** Connections not read now, for tests. */
+    int pausedConnections() {
+        return paused.size();
     }
 
     /** Received messages not yet done with. */

@@ -38,6 +38,22 @@ final class ReceiptCompletion {
         settle(outcomes, Outcome::stream, ReceiptCompletion::complete);
     }
 
+    /** Completes the {@link ReceiptFuture#stored()} future of each message, committed now, on the receipt thread. */
+    void stored(List<OutboundMessage> committed) {
+        Runnable task = () -> {
+            for (OutboundMessage m : committed) {
+                if (m.future() != null) {
+                    m.future().markStored();
+                }
+            }
+        };
+        try {
+            receipts.execute(task);
+        } catch (RejectedExecutionException closed) {
+            task.run();
+        }
+    }
+
     /** Fails each future with {@code cause}; each counts as settled on its stream afterwards. */
     void fail(List<ReceiptFuture> futures, OutboundStream stream, Throwable cause) {
         settle(futures, f -> stream, f -> f.completeExceptionally(cause));

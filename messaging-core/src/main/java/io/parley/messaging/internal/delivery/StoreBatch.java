@@ -1,6 +1,7 @@
 package io.parley.messaging.internal.delivery;
 
 import io.parley.messaging.Message;
+import io.parley.messaging.MessagingException;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.internal.transport.PendingAck;
 import io.parley.messaging.internal.transport.Session;
@@ -8,6 +9,7 @@ import io.parley.messaging.proto.v1.AckStatus;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.store.DeliveryUpdate;
 import io.parley.messaging.store.StoreException;
+import io.parley.messaging.store.StoreUnavailableException;
 import io.parley.messaging.store.WriteBatch;
 import io.parley.messaging.store.WriteResult;
 import java.util.ArrayList;
@@ -27,7 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch that fails, in a read while it is sorted or in its commit, stores nothing and answers every
  * operation in it: sends and outcomes fail, the connections of its received messages and Resumes are closed (the
- * senders send again when they reconnect), loads come back empty, barriers complete.
+ * senders send again when they reconnect), loads come back empty, barriers complete. A commit that fails because
+ * the store cannot write for now ({@link StoreUnavailableException}) fails nothing: the batch stays as it was
+ * sorted, nothing of it is passed on (no ack, no stored send), and the stage {@link #commit() commits} it again
+ * later, whole, before anything else.
  *
  * <p>Made and run on the store thread.
  */
@@ -52,30 +57,75 @@ final class StoreBatch {
     private final List<Object> afterCommit = new ArrayList<>(); // loads, acks again, barriers, in queue order
     private final List<ResumeReply> resumes = new ArrayList<>();
     private final Set<Session> broken = new HashSet<>();
+    private WriteBatch batch;
+    private StoreUnavailableException unavailable;
 
     StoreBatch(StoreStage stage, List<StoreOp> ops) {
         this.stage = stage;
         this.ops = ops;
     }
 
-    void run() {
-        WriteResult result;
+    /**
+     * Sorts the operations and commits them.
+     *
+     * @return false if the store cannot write for now: the batch is to be {@link #commit() committed} again
+     */
+    boolean run() {
         try {
             // Inside the try: the watermarks read here come from the store, and a read that fails fails the batch
             // like a write that fails, answering every operation in it.
             ops.forEach(this::sort);
-            result = stage.store().apply(new WriteBatch(
-                    sends.stream().map(OutboundMessage::message).toList(),
-                    receives.stream().map(StoreOp.Receive::message).toList(),
-                    outcomes.stream().map(o -> new DeliveryUpdate(o.stream().peer(), o.seq(), o.status(),
-                            o.receiverTimeMicros())).toList()));
         } catch (RuntimeException e) {
             fail(e);
-            return;
-        } finally {
-            stage.sendsLeft(countSends()); // committed or failed, either way no longer queued
+            stage.sendsLeft(countSends());
+            return true;
         }
+        batch = new WriteBatch(
+                sends.stream().map(OutboundMessage::message).toList(),
+                receives.stream().map(StoreOp.Receive::message).toList(),
+                outcomes.stream().map(o -> new DeliveryUpdate(o.stream().peer(), o.seq(), o.status(),
+                        o.receiverTimeMicros())).toList());
+        return commit();
+    }
+
+    /**
+     * Commits the sorted batch and passes the results on, or fails it.
+     *
+     * @return false if the store cannot write for now: nothing is stored or answered, and the batch is to be
+     *     committed again
+     */
+    boolean commit() {
+        WriteResult result;
+        try {
+            result = stage.store().apply(batch);
+        } catch (StoreUnavailableException e) {
+            unavailable = e;
+            return false;
+        } catch (RuntimeException e) {
+            fail(e);
+            stage.sendsLeft(countSends());
+            return true;
+        }
+        stage.sendsLeft(countSends()); // committed, no longer queued
+        passOn(result);
+        return true;
+    }
+
+    /** Why the store could not write this batch, the last time it was tried; null if it could. */
+    StoreUnavailableException unavailable() {
+        return unavailable;
+    }
+
+    /** The node closes while this batch waits for the store: fails it, as a batch that could not be stored. */
+    void abandon(RuntimeException cause) {
+        fail(cause);
+        stage.sendsLeft(countSends());
+    }
+
+    private void passOn(WriteResult result) {
         step("releasing refused messages", () -> stage.gate().released(refused));
+        // Before the streams have them: a receipt, on the same thread, never comes before its message is stored.
+        step("completing stored sends", () -> stage.receipts().stored(sends));
         step("handing stored sends to their streams", this::passOnSends);
         step("acking received messages", () -> passOnReceives(result.received()));
         step("completing receipts", () -> stage.receipts().outcomes(outcomes));
@@ -224,7 +274,7 @@ final class StoreBatch {
      * in the store); loads come back empty, to be asked again; barriers complete.
      */
     private void fail(RuntimeException e) {
-        StoreException cause = e instanceof StoreException se ? se : new StoreException("store failed: " + e.getMessage(), e);
+        RuntimeException cause = e instanceof MessagingException ? e : new StoreException("store failed: " + e.getMessage(), e);
         List<OutboundMessage> failedSends = new ArrayList<>();
         List<Message> received = new ArrayList<>();
         List<StoreOp.Outcome> failedOutcomes = new ArrayList<>();

@@ -10,6 +10,7 @@ import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PayloadTooLargeException;
 import io.parley.messaging.UnknownPeerException;
+import io.parley.messaging.store.StoreUnavailableException;
 import io.parley.messaging.demo.events.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,7 +67,7 @@ final class HttpExchanges {
         if (cause instanceof PayloadTooLargeException) {
             return new Refusal(413, message);
         }
-        if (cause instanceof BackpressureException) {
+        if (cause instanceof BackpressureException || cause instanceof StoreUnavailableException) {
             return new Refusal(503, message, Map.of("Retry-After", "1"));
         }
         if (cause instanceof NodeClosedException) {

@@ -17,6 +17,7 @@ import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
+import io.parley.messaging.StoreHealth;
 import io.parley.messaging.Submission;
 import io.parley.messaging.demo.events.HistoryRows;
 import io.parley.messaging.demo.events.Json;
@@ -30,6 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /** What one node answers, at the root of a {@code node} process or under {@code /nodes/{id}}: one method a route. */
@@ -41,14 +45,24 @@ final class NodeRoutes {
     private NodeRoutes() {
     }
 
+    /** Longest {@code POST /messages?wait=stored} waits for the local commit. */
+    static final int STORED_WAIT_SECONDS = 10;
+
     static void health(Context ctx, DemoNode node) {
         List<PeerInfo> peers = node.peers();
         ObjectNode counts = Json.object();
         for (PeerState s : PeerState.values()) {
             counts.put(s.name(), peers.stream().filter(p -> p.state() == s).count());
         }
-        ObjectNode body = Json.object().put("status", "UP").put("node", node.id().value()).put("address", node.address());
+        StoreHealth store = node.node().storeHealth();
+        ObjectNode body = Json.object().put("status", store.writable() ? "UP" : "DEGRADED").put("node", node.id().value())
+                .put("address", node.address());
         body.set("peers", counts);
+        ObjectNode storeNode = Json.object().put("writable", store.writable()).put("since", store.since().toString());
+        if (!store.writable()) {
+            storeNode.put("reason", store.reason());
+        }
+        body.set("store", storeNode);
         json(ctx, 200, body);
     }
 
@@ -86,13 +100,38 @@ final class NodeRoutes {
         json(ctx, 200, HistoryRows.json(m));
     }
 
+    /**
+     * 202 with the id once the message is accepted (queued for this node's store: lost if the process dies before
+     * the next commit); with {@code ?wait=stored}, 202 only once this node's store has committed it (it then
+     * survives a crash and is sent until the peer has it), or 503 with {@code Retry-After} if that does not happen
+     * within {@link #STORED_WAIT_SECONDS} s. The wait holds one of the API's worker threads.
+     */
     static void send(Context ctx, DemoNode node) {
+        String wait = query(ctx, Set.of("wait")).getOrDefault("wait", "");
+        if (!wait.isEmpty() && !wait.equals("stored")) {
+            throw new Refusal(400, "wait must be 'stored' (answer once this node has stored the message), got '" + wait + "'");
+        }
         ObjectNode body = body(ctx, Set.of("to", "text"));
         NodeId to = nodeId(string(body, "to"));
         Submission s = node.send(to, text(body));
         UUID id = s.messageId().orElseThrow(() -> refusal(s.receipt()));
         ctx.header("Location", "messages/" + id);
-        json(ctx, 202, Json.object().put("id", id.toString()));
+        if (wait.isEmpty()) {
+            json(ctx, 202, Json.object().put("id", id.toString()));
+            return;
+        }
+        try {
+            s.stored().get(STORED_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new Refusal(503, "message " + id + " was accepted but not stored within " + STORED_WAIT_SECONDS
+                    + " s; it may still be stored: look it up at messages/" + id, Map.of("Retry-After", "1"));
+        } catch (ExecutionException e) {
+            throw refusal(s.stored());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refusal(503, "interrupted while waiting for message " + id + " to be stored");
+        }
+        json(ctx, 202, Json.object().put("id", id.toString()).put("stored", true));
     }
 
     static void broadcast(Context ctx, DemoNode node) {

@@ -53,7 +53,7 @@ public final class DemoNode implements AutoCloseable {
         this.node = builder.onMessage(this::onMessage).onPeerEvent(peerReporter).peerEventExecutor(peerReporter.executor())
                 .build();
         this.id = node.id();
-        this.metrics = new NodeMetrics(id, this::peers, awaiting::size);
+        this.metrics = new NodeMetrics(id, this::peers, awaiting::size, this::storeWritable);
     }
 
     /**
@@ -166,6 +166,15 @@ public final class DemoNode implements AutoCloseable {
 
     public List<PeerInfo> peers() {
         return node.peers();
+    }
+
+    /** 1 while the node's store takes writes, 0 while it is degraded (and before the node has started). */
+    private double storeWritable() {
+        try {
+            return node.storeHealth().writable() ? 1 : 0;
+        } catch (IllegalStateException notStarted) {
+            return 0;
+        }
     }
 
     /** Messages in this node's store matching {@code query}, read on the calling thread (blocking). */

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.stream.DoubleStream;
 import java.util.function.Supplier;
@@ -30,7 +31,8 @@ import java.util.function.Supplier;
  * {@code parley_messages_awaiting_receipt}, the histograms {@code parley_delivery_round_trip_seconds} and
  * {@code parley_delivery_time_seconds} (16 buckets from 500 µs to 60 s, so Prometheus can compute quantiles),
  * {@code parley_peers{state}}, per peer {@code parley_peer_up}, {@code parley_peer_round_trip_seconds} and
- * {@code parley_peer_clock_offset_seconds}, and the JVM's own. Every meter has the tag {@code node}.
+ * {@code parley_peer_clock_offset_seconds}, {@code parley_store_writable} (0 while the store cannot write), and the
+ * JVM's own. Every meter has the tag {@code node}.
  */
 public final class NodeMetrics {
 
@@ -52,7 +54,7 @@ public final class NodeMetrics {
     private final MultiGauge peerRoundTrip;
     private final MultiGauge peerClockOffset;
 
-    NodeMetrics(NodeId node, Supplier<List<PeerInfo>> peers, IntSupplier awaitingReceipt) {
+    NodeMetrics(NodeId node, Supplier<List<PeerInfo>> peers, IntSupplier awaitingReceipt, DoubleSupplier storeWritable) {
         this.peers = peers;
         registry.config().commonTags("node", node.value());
         sent = Counter.builder("parley.messages.sent").description("Messages this node accepted to send").register(registry);
@@ -66,6 +68,9 @@ public final class NodeMetrics {
                 .description("From the send to its receipt, retransmissions and waits for the peer included"));
         Gauge.builder("parley.messages.awaiting.receipt", awaitingReceipt::getAsInt)
                 .description("Messages sent by this process still waiting for their receipt").register(registry);
+        Gauge.builder("parley.store.writable", storeWritable::getAsDouble)
+                .description("1 while the node's store takes writes, 0 while it is degraded (disk full, I/O errors)")
+                .register(registry);
         for (PeerState state : PeerState.values()) {
             Gauge.builder("parley.peers", peers, p -> p.get().stream().filter(i -> i.state() == state).count())
                     .tag("state", state.name()).description("Peers in each state").register(registry);
