@@ -48,7 +48,7 @@ public final class HttpApi implements AutoCloseable {
     private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST,
             HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS);
     private static final List<String> NODE_RESOURCES = List.of("/health", "/peers", "/messages", "/messages/{id}",
-            "/broadcast", "/metrics");
+            "/broadcast", "/metrics", "/events");
 
     /** Longest a close waits for requests in flight. */
     private static final long STOP_MILLIS = 1_000;
@@ -58,20 +58,23 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final NodeGroup nodes;
     private final HttpSettings settings;
+    private final EventStreams events;
 
-    private HttpApi(NodeGroup nodes, HttpSettings settings) {
+    private HttpApi(NodeGroup nodes, HttpSettings settings, EventFeed feed) {
         this.nodes = nodes;
         this.settings = settings;
+        this.events = new EventStreams(feed, settings);
         this.app = Javalin.create(this::configure);
     }
 
     /**
-     * Starts serving {@code nodes} as {@code settings} say.
+     * Starts serving {@code nodes} as {@code settings} say, their events on {@code GET /events} from {@code feed} (the
+     * sink the nodes report to).
      *
      * @throws DemoException if it cannot listen there
      */
-    public static HttpApi start(HttpSettings settings, NodeGroup nodes) {
-        HttpApi api = new HttpApi(nodes, settings);
+    public static HttpApi start(HttpSettings settings, NodeGroup nodes, EventFeed feed) {
+        HttpApi api = new HttpApi(nodes, settings, feed);
         try {
             api.app.start();
         } catch (RuntimeException e) {
@@ -148,6 +151,7 @@ public final class HttpApi implements AutoCloseable {
         route(r, "/messages", messages);
         serve(r, "/messages/{id}", HandlerType.GET, NodeRoutes::message);
         serve(r, "/broadcast", HandlerType.POST, NodeRoutes::broadcast);
+        route(r, "/events", streams(ctx -> nodes.nodes()));
 
         route(r, "/nodes/{node}/health", Map.of(HandlerType.GET, ctx -> NodeRoutes.health(ctx, named(ctx))));
         route(r, "/nodes/{node}/peers", Map.of(HandlerType.GET, ctx -> NodeRoutes.peers(ctx, named(ctx))));
@@ -158,12 +162,24 @@ public final class HttpApi implements AutoCloseable {
         route(r, "/nodes/{node}/messages/{id}", Map.of(HandlerType.GET, ctx -> NodeRoutes.message(ctx, named(ctx))));
         route(r, "/nodes/{node}/broadcast", Map.of(HandlerType.POST, ctx -> NodeRoutes.broadcast(ctx, named(ctx))));
         route(r, "/nodes/{node}/metrics", Map.of(HandlerType.GET, ctx -> NodeRoutes.metrics(ctx, named(ctx))));
+        route(r, "/nodes/{node}/events", streams(ctx -> List.of(named(ctx))));
 
         for (HandlerType method : METHODS) {
             r.addHttpHandler(method, "/<path>", ctx -> {
                 throw new Refusal(404, "no such resource '" + ctx.path() + "'; " + served());
             });
         }
+    }
+
+    /** {@code GET} opens an event stream of the nodes {@code scope} picks; {@code HEAD} says what a GET would send. */
+    private Map<HandlerType, io.javalin.http.Handler> streams(java.util.function.Function<Context, List<DemoNode>> scope) {
+        Map<HandlerType, io.javalin.http.Handler> handlers = new LinkedHashMap<>();
+        handlers.put(HandlerType.GET, ctx -> events.serve(ctx, scope.apply(ctx)));
+        handlers.put(HandlerType.HEAD, ctx -> {
+            scope.apply(ctx);
+            ctx.status(200).contentType(EventStreams.CONTENT_TYPE);
+        });
+        return handlers;
     }
 
     /** A root resource of one node: served for the only node of a {@code node} process. */
@@ -178,7 +194,7 @@ public final class HttpApi implements AutoCloseable {
     private static void route(RoutesConfig r, String path, Map<HandlerType, io.javalin.http.Handler> handlers) {
         Map<HandlerType, io.javalin.http.Handler> all = new LinkedHashMap<>(handlers);
         if (all.containsKey(HandlerType.GET)) {
-            all.put(HandlerType.HEAD, all.get(HandlerType.GET));
+            all.putIfAbsent(HandlerType.HEAD, all.get(HandlerType.GET));
         }
         List<String> allowed = new ArrayList<>();
         METHODS.stream().filter(all::containsKey).forEach(m -> allowed.add(m.name()));
@@ -231,7 +247,8 @@ public final class HttpApi implements AutoCloseable {
     /** One node's meters, or on {@code local} every node's in one exposition, told apart by their {@code node} label. */
     private void metrics(Context ctx) {
         List<NodeMetrics> all = nodes.nodes().stream().map(DemoNode::metrics).toList();
-        ctx.status(200).contentType(NodeMetrics.CONTENT_TYPE).result(NodeMetrics.scrape(all).getBytes(StandardCharsets.UTF_8));
+        String text = NodeMetrics.scrape(all) + events.scrape();
+        ctx.status(200).contentType(NodeMetrics.CONTENT_TYPE).result(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Where it listens, {@code host:port}, with the port the system chose. */
@@ -253,6 +270,7 @@ public final class HttpApi implements AutoCloseable {
     /** Stops taking requests, lets running ones finish for up to a second, and stops the threads. */
     @Override
     public void close() {
+        events.close();
         try {
             app.stop();
         } catch (JavalinException e) {
