@@ -59,6 +59,8 @@ public final class HttpApi implements AutoCloseable {
     private final NodeGroup nodes;
     private final HttpSettings settings;
     private final EventStreams events;
+    /** Each path served, with its methods (HEAD, and the 405s, left out): what {@code /openapi.json} describes. */
+    private final Map<String, List<String>> served = new LinkedHashMap<>();
 
     private HttpApi(NodeGroup nodes, HttpSettings settings, EventFeed feed) {
         this.nodes = nodes;
@@ -142,6 +144,8 @@ public final class HttpApi implements AutoCloseable {
         });
 
         route(r, "/nodes", Map.of(HandlerType.GET, ctx -> json(ctx, 200, ids())));
+        route(r, "/openapi.json", Map.of(HandlerType.GET, ctx -> ctx.status(200).contentType(JsonErrorHandler.CONTENT_TYPE)
+                .result(OpenApi.document())));
         route(r, "/health", Map.of(HandlerType.GET, this::health));
         route(r, "/metrics", Map.of(HandlerType.GET, this::metrics));
         serve(r, "/peers", HandlerType.GET, NodeRoutes::peers);
@@ -191,7 +195,8 @@ public final class HttpApi implements AutoCloseable {
      * Registers {@code handlers} on {@code path}, the GET handler for HEAD too (Jetty sends no body for HEAD), and 405
      * with {@code Allow} for every other method.
      */
-    private static void route(RoutesConfig r, String path, Map<HandlerType, io.javalin.http.Handler> handlers) {
+    private void route(RoutesConfig r, String path, Map<HandlerType, io.javalin.http.Handler> handlers) {
+        served.put(path, handlers.keySet().stream().filter(m -> m != HandlerType.HEAD).map(HandlerType::name).sorted().toList());
         Map<HandlerType, io.javalin.http.Handler> all = new LinkedHashMap<>(handlers);
         if (all.containsKey(HandlerType.GET)) {
             all.putIfAbsent(HandlerType.HEAD, all.get(HandlerType.GET));
@@ -249,6 +254,11 @@ public final class HttpApi implements AutoCloseable {
         List<NodeMetrics> all = nodes.nodes().stream().map(DemoNode::metrics).toList();
         String text = NodeMetrics.scrape(all) + events.scrape();
         ctx.status(200).contentType(NodeMetrics.CONTENT_TYPE).result(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Each path served and its methods but HEAD, as {@code /openapi.json} writes them ({@code /messages/{id}}). */
+    Map<String, List<String>> routes() {
+        return Map.copyOf(served);
     }
 
     /** Where it listens, {@code host:port}, with the port the system chose. */
