@@ -72,7 +72,7 @@ final class NodeHost implements AutoCloseable {
             http = api;
         }
         sink.http(api.address(), options.tokenFile());
-        if (api.reachableFromElsewhere()) {
+        if (api.reachableFromElsewhere() && !api.secure()) {
             String warning = "warning: the HTTP API on " + api.address() + " is reachable from other machines without "
                     + "TLS: its bearer token and messages cross the network in clear text; bind it to 127.0.0.1, or keep "
                     + "it on a private network";

@@ -27,7 +27,10 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +124,18 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private ServerConnector connector(Server server, HttpConfiguration http) {
-        ServerConnector c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        ServerConnector c;
+        if (settings.tls() == null) {
+            c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        } else {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(settings.tls());
+            ssl.setNeedClientAuth(settings.clientCertificates());
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false); // clients reach it by address too; Host is checked by AccessGuard
+            http.addCustomizer(secure);
+            c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+        }
         c.setHost(settings.host());
         c.setPort(settings.port());
         c.setIdleTimeout(settings.idleTimeout().toMillis());
@@ -270,6 +284,11 @@ public final class HttpApi implements AutoCloseable {
     /** {@code host:port}, with brackets around an IPv6 address. */
     private static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Whether it speaks HTTPS. */
+    public boolean secure() {
+        return settings.tls() != null;
     }
 
     /** Whether anyone beyond this machine may reach it. */

@@ -1,6 +1,8 @@
 package io.parley.messaging.demo.http;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -43,6 +45,8 @@ public final class HttpSettings {
     private final int threads;
     private final int maxEventStreams;
     private final int eventBuffer;
+    private final SSLContext tls;
+    private final boolean clientCertificates;
 
     private HttpSettings(Builder b) {
         this.host = b.host;
@@ -57,6 +61,8 @@ public final class HttpSettings {
         this.threads = b.threads;
         this.maxEventStreams = b.maxEventStreams;
         this.eventBuffer = b.eventBuffer;
+        this.tls = b.tls;
+        this.clientCertificates = b.clientCertificates;
     }
 
     /** Settings for an API that every request but {@code /health} must show {@code token} to. */
@@ -113,6 +119,15 @@ public final class HttpSettings {
         return eventBuffer;
     }
 
+    /** The TLS context, null for plain HTTP. */
+    SSLContext tls() {
+        return tls;
+    }
+
+    boolean clientCertificates() {
+        return clientCertificates;
+    }
+
     /** Builds {@link HttpSettings}; each setter validates its argument. */
     public static final class Builder {
         private String host = "127.0.0.1";
@@ -127,6 +142,8 @@ public final class HttpSettings {
         private int threads = DEFAULT_THREADS;
         private int maxEventStreams = DEFAULT_MAX_EVENT_STREAMS;
         private int eventBuffer = DEFAULT_EVENT_BUFFER;
+        private SSLContext tls;
+        private boolean clientCertificates;
 
         private Builder(String token) {
             this.token = ApiToken.check(token);
@@ -208,6 +225,19 @@ public final class HttpSettings {
                 throw new IllegalArgumentException("eventBuffer must be at least 1, got " + n);
             }
             this.eventBuffer = n;
+            return this;
+        }
+
+        /**
+         * HTTPS only, with this certificate chain and its PKCS#8 key (PEM); with {@code clientCa} (may be null) every
+         * client must show a certificate it signs. Default: plain HTTP. The files are read now.
+         *
+         * @throws IllegalArgumentException naming the file and the reason when one cannot be used
+         */
+        public Builder tls(Path certificateChain, Path privateKey, Path clientCa) {
+            this.tls = PemTls.context(Objects.requireNonNull(certificateChain, "certificateChain"),
+                    Objects.requireNonNull(privateKey, "privateKey"), clientCa);
+            this.clientCertificates = clientCa != null;
             return this;
         }
 

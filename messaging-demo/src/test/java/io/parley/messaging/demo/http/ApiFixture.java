@@ -42,6 +42,11 @@ final class ApiFixture implements AutoCloseable {
 
     /** Nodes a and b; the API serves {@code served} of them ("a": a alone, at the root). */
     ApiFixture(boolean both, UnaryOperator<HttpSettings.Builder> settings) {
+        this(both, settings, "http");
+    }
+
+    /** As above, the API on {@code scheme} ({@code https}: the settings give its TLS files; no warm-up request). */
+    ApiFixture(boolean both, UnaryOperator<HttpSettings.Builder> settings, String scheme) {
         RecordingSink recording = new RecordingSink();
         feed = new EventFeed(recording);
         EventFeed sink = feed;
@@ -54,6 +59,9 @@ final class ApiFixture implements AutoCloseable {
         }
         api = HttpApi.start(settings.apply(HttpSettings.builder(TOKEN).listen("127.0.0.1", 0)).build(), group, feed);
         port = Integer.parseInt(api.address().substring(api.address().lastIndexOf(':') + 1));
+        if (scheme.equals("https")) {
+            return;
+        }
         // the first request loads the classes that serve it (seconds on a busy machine): not part of any figure
         send(HttpRequest.newBuilder(URI.create(base() + "/health")).timeout(WAIT));
     }
