@@ -31,6 +31,17 @@ final class HostOptions {
                     + "localhost (repeatable).")
     List<String> httpHosts = new ArrayList<>();
 
+    @Option(names = "--http-tls-cert", paramLabel = "FILE",
+            description = "Serve the HTTP API over TLS (HTTPS only) with this certificate chain (PEM). Needs --http-tls-key.")
+    Path httpTlsCert;
+
+    @Option(names = "--http-tls-key", paramLabel = "FILE", description = "The private key of --http-tls-cert (PEM, PKCS#8, unencrypted).")
+    Path httpTlsKey;
+
+    @Option(names = "--http-tls-ca", paramLabel = "FILE",
+            description = "Require a client certificate signed by these CA certificates (PEM) on every HTTPS connection.")
+    Path httpTlsCa;
+
     @Option(names = "--drain-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "60s",
             description = "At the end of input, wait this long for pending receipts (e.g. 120s). Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
@@ -55,8 +66,8 @@ final class HostOptions {
      */
     Http http(CommandSpec spec, Path dataDir) {
         if (http == null) {
-            if (httpTokenFile != null || !httpHosts.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--http-token-file and --http-host need --http");
+            if (httpTokenFile != null || !httpHosts.isEmpty() || httpTlsCert != null || httpTlsKey != null || httpTlsCa != null) {
+                throw new ParameterException(spec.commandLine(), "--http-token-file, --http-host and --http-tls-* need --http");
             }
             return null;
         }
@@ -68,6 +79,16 @@ final class HostOptions {
                 b.hostName(name);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--http-host: " + e.getMessage());
+            }
+        }
+        if (httpTlsCert != null || httpTlsKey != null || httpTlsCa != null) {
+            if (httpTlsCert == null || httpTlsKey == null) {
+                throw new ParameterException(spec.commandLine(), "HTTPS needs both --http-tls-cert and --http-tls-key");
+            }
+            try {
+                b.tls(httpTlsCert, httpTlsKey, httpTlsCa);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--http-tls-*: " + e.getMessage());
             }
         }
         return new Http(b.build(), file);

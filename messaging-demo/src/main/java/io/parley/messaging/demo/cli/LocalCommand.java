@@ -95,7 +95,7 @@ public final class LocalCommand implements Callable<Integer> {
                 for (DemoNode earlier : started) {
                     b.peer(earlier.id().value(), "127.0.0.1", earlier.node().localAddress().getPort());
                 }
-                DemoNode node = DemoNode.start(b, store, io.sink());
+                DemoNode node = DemoNode.start(b, store, host.sink());
                 started.add(node);
                 host.add(node);
             }

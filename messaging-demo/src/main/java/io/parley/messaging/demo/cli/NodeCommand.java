@@ -119,7 +119,7 @@ public final class NodeCommand implements Callable<Integer> {
         HostOptions.Http http = options.http(spec, store.getParent());
         try (ConsoleIo io = ConsoleIo.open(options.json, !headless, store.resolveSibling(".parley_history"));
              NodeHost host = new NodeHost(io.sink())) {
-            host.add(DemoNode.start(builder, store, io.sink()));
+            host.add(DemoNode.start(builder, store, host.sink()));
             if (http != null) {
                 host.serveHttp(http);
             }

@@ -4,6 +4,7 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.demo.console.Console;
 import io.parley.messaging.demo.console.ConsoleIo;
 import io.parley.messaging.demo.events.EventSink;
+import io.parley.messaging.demo.http.EventFeed;
 import io.parley.messaging.demo.http.HttpApi;
 import io.parley.messaging.demo.node.DemoNode;
 import io.parley.messaging.demo.node.Drain;
@@ -32,7 +33,8 @@ final class NodeHost implements AutoCloseable {
     /** Longest a second close (a signal during a close) waits for the first. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
-    private final EventSink sink;
+    /** Where the nodes report: the console's sink, and the HTTP API's event streams. */
+    private final EventFeed sink;
     private final NodeGroup nodes = new NodeGroup();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread shutdownHook = new Thread(this::closeOnSignal, "parley-shutdown");
@@ -40,10 +42,11 @@ final class NodeHost implements AutoCloseable {
     private boolean closing;
 
     NodeHost(EventSink sink) {
-        this.sink = sink;
+        this.sink = new EventFeed(sink);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /** The sink to start the nodes with: what they report goes to the console and to {@code GET /events}. */
     EventSink sink() {
         return sink;
     }
@@ -64,12 +67,12 @@ final class NodeHost implements AutoCloseable {
      * @throws DemoException if it cannot listen there
      */
     void serveHttp(HostOptions.Http options) {
-        HttpApi api = HttpApi.start(options.settings(), nodes);
+        HttpApi api = HttpApi.start(options.settings(), nodes, sink);
         synchronized (this) {
             http = api;
         }
         sink.http(api.address(), options.tokenFile());
-        if (api.reachableFromElsewhere()) {
+        if (api.reachableFromElsewhere() && !api.secure()) {
             String warning = "warning: the HTTP API on " + api.address() + " is reachable from other machines without "
                     + "TLS: its bearer token and messages cross the network in clear text; bind it to 127.0.0.1, or keep "
                     + "it on a private network";

@@ -27,7 +27,10 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +51,7 @@ public final class HttpApi implements AutoCloseable {
     private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST,
             HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS);
     private static final List<String> NODE_RESOURCES = List.of("/health", "/peers", "/messages", "/messages/{id}",
-            "/broadcast", "/metrics");
+            "/broadcast", "/metrics", "/events");
 
     /** Longest a close waits for requests in flight. */
     private static final long STOP_MILLIS = 1_000;
@@ -58,20 +61,25 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final NodeGroup nodes;
     private final HttpSettings settings;
+    private final EventStreams events;
+    /** Each path served, with its methods (HEAD, and the 405s, left out): what {@code /openapi.json} describes. */
+    private final Map<String, List<String>> served = new LinkedHashMap<>();
 
-    private HttpApi(NodeGroup nodes, HttpSettings settings) {
+    private HttpApi(NodeGroup nodes, HttpSettings settings, EventFeed feed) {
         this.nodes = nodes;
         this.settings = settings;
+        this.events = new EventStreams(feed, settings);
         this.app = Javalin.create(this::configure);
     }
 
     /**
-     * Starts serving {@code nodes} as {@code settings} say.
+     * Starts serving {@code nodes} as {@code settings} say, their events on {@code GET /events} from {@code feed} (the
+     * sink the nodes report to).
      *
      * @throws DemoException if it cannot listen there
      */
-    public static HttpApi start(HttpSettings settings, NodeGroup nodes) {
-        HttpApi api = new HttpApi(nodes, settings);
+    public static HttpApi start(HttpSettings settings, NodeGroup nodes, EventFeed feed) {
+        HttpApi api = new HttpApi(nodes, settings, feed);
         try {
             api.app.start();
         } catch (RuntimeException e) {
@@ -116,7 +124,18 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private ServerConnector connector(Server server, HttpConfiguration http) {
-        ServerConnector c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        ServerConnector c;
+        if (settings.tls() == null) {
+            c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        } else {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(settings.tls());
+            ssl.setNeedClientAuth(settings.clientCertificates());
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false); // clients reach it by address too; Host is checked by AccessGuard
+            http.addCustomizer(secure);
+            c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+        }
         c.setHost(settings.host());
         c.setPort(settings.port());
         c.setIdleTimeout(settings.idleTimeout().toMillis());
@@ -139,6 +158,8 @@ public final class HttpApi implements AutoCloseable {
         });
 
         route(r, "/nodes", Map.of(HandlerType.GET, ctx -> json(ctx, 200, ids())));
+        route(r, "/openapi.json", Map.of(HandlerType.GET, ctx -> ctx.status(200).contentType(JsonErrorHandler.CONTENT_TYPE)
+                .result(OpenApi.document())));
         route(r, "/health", Map.of(HandlerType.GET, this::health));
         route(r, "/metrics", Map.of(HandlerType.GET, this::metrics));
         serve(r, "/peers", HandlerType.GET, NodeRoutes::peers);
@@ -148,6 +169,7 @@ public final class HttpApi implements AutoCloseable {
         route(r, "/messages", messages);
         serve(r, "/messages/{id}", HandlerType.GET, NodeRoutes::message);
         serve(r, "/broadcast", HandlerType.POST, NodeRoutes::broadcast);
+        route(r, "/events", streams(ctx -> nodes.nodes()));
 
         route(r, "/nodes/{node}/health", Map.of(HandlerType.GET, ctx -> NodeRoutes.health(ctx, named(ctx))));
         route(r, "/nodes/{node}/peers", Map.of(HandlerType.GET, ctx -> NodeRoutes.peers(ctx, named(ctx))));
@@ -158,12 +180,24 @@ public final class HttpApi implements AutoCloseable {
         route(r, "/nodes/{node}/messages/{id}", Map.of(HandlerType.GET, ctx -> NodeRoutes.message(ctx, named(ctx))));
         route(r, "/nodes/{node}/broadcast", Map.of(HandlerType.POST, ctx -> NodeRoutes.broadcast(ctx, named(ctx))));
         route(r, "/nodes/{node}/metrics", Map.of(HandlerType.GET, ctx -> NodeRoutes.metrics(ctx, named(ctx))));
+        route(r, "/nodes/{node}/events", streams(ctx -> List.of(named(ctx))));
 
         for (HandlerType method : METHODS) {
             r.addHttpHandler(method, "/<path>", ctx -> {
                 throw new Refusal(404, "no such resource '" + ctx.path() + "'; " + served());
             });
         }
+    }
+
+    /** {@code GET} opens an event stream of the nodes {@code scope} picks; {@code HEAD} says what a GET would send. */
+    private Map<HandlerType, io.javalin.http.Handler> streams(java.util.function.Function<Context, List<DemoNode>> scope) {
+        Map<HandlerType, io.javalin.http.Handler> handlers = new LinkedHashMap<>();
+        handlers.put(HandlerType.GET, ctx -> events.serve(ctx, scope.apply(ctx)));
+        handlers.put(HandlerType.HEAD, ctx -> {
+            scope.apply(ctx);
+            ctx.status(200).contentType(EventStreams.CONTENT_TYPE);
+        });
+        return handlers;
     }
 
     /** A root resource of one node: served for the only node of a {@code node} process. */
@@ -175,10 +209,11 @@ public final class HttpApi implements AutoCloseable {
      * Registers {@code handlers} on {@code path}, the GET handler for HEAD too (Jetty sends no body for HEAD), and 405
      * with {@code Allow} for every other method.
      */
-    private static void route(RoutesConfig r, String path, Map<HandlerType, io.javalin.http.Handler> handlers) {
+    private void route(RoutesConfig r, String path, Map<HandlerType, io.javalin.http.Handler> handlers) {
+        served.put(path, handlers.keySet().stream().filter(m -> m != HandlerType.HEAD).map(HandlerType::name).sorted().toList());
         Map<HandlerType, io.javalin.http.Handler> all = new LinkedHashMap<>(handlers);
         if (all.containsKey(HandlerType.GET)) {
-            all.put(HandlerType.HEAD, all.get(HandlerType.GET));
+            all.putIfAbsent(HandlerType.HEAD, all.get(HandlerType.GET));
         }
         List<String> allowed = new ArrayList<>();
         METHODS.stream().filter(all::containsKey).forEach(m -> allowed.add(m.name()));
@@ -231,7 +266,13 @@ public final class HttpApi implements AutoCloseable {
     /** One node's meters, or on {@code local} every node's in one exposition, told apart by their {@code node} label. */
     private void metrics(Context ctx) {
         List<NodeMetrics> all = nodes.nodes().stream().map(DemoNode::metrics).toList();
-        ctx.status(200).contentType(NodeMetrics.CONTENT_TYPE).result(NodeMetrics.scrape(all).getBytes(StandardCharsets.UTF_8));
+        String text = NodeMetrics.scrape(all) + events.scrape();
+        ctx.status(200).contentType(NodeMetrics.CONTENT_TYPE).result(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Each path served and its methods but HEAD, as {@code /openapi.json} writes them ({@code /messages/{id}}). */
+    Map<String, List<String>> routes() {
+        return Map.copyOf(served);
     }
 
     /** Where it listens, {@code host:port}, with the port the system chose. */
@@ -245,6 +286,11 @@ public final class HttpApi implements AutoCloseable {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
+    /** Whether it speaks HTTPS. */
+    public boolean secure() {
+        return settings.tls() != null;
+    }
+
     /** Whether anyone beyond this machine may reach it. */
     public boolean reachableFromElsewhere() {
         return !Hosts.isLoopback(settings.host());
@@ -253,6 +299,7 @@ public final class HttpApi implements AutoCloseable {
     /** Stops taking requests, lets running ones finish for up to a second, and stops the threads. */
     @Override
     public void close() {
+        events.close();
         try {
             app.stop();
         } catch (JavalinException e) {

@@ -1,6 +1,8 @@
 package io.parley.messaging.demo.http;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -24,6 +26,12 @@ public final class HttpSettings {
     public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
     /** Threads that run handlers (each on a request whose body is in full) and Jetty's acceptor and selector. */
     public static final int DEFAULT_THREADS = 16;
+    /** Clients of {@code GET /events} at once (each has a thread of its own that writes to it); past it 503. */
+    public static final int DEFAULT_MAX_EVENT_STREAMS = 64;
+    /** Events buffered for one client of {@code GET /events}; a client that lets more wait is cut. */
+    public static final int DEFAULT_EVENT_BUFFER = 1_024;
+    /** Longest an event stream stays silent: then it sends a comment, so that the idle timeout does not close it. */
+    public static final Duration DEFAULT_EVENT_HEARTBEAT = Duration.ofSeconds(15);
 
     private final String host;
     private final int port;
@@ -35,6 +43,10 @@ public final class HttpSettings {
     private final int maxBodyBytes;
     private final int maxHeaderBytes;
     private final int threads;
+    private final int maxEventStreams;
+    private final int eventBuffer;
+    private final SSLContext tls;
+    private final boolean clientCertificates;
 
     private HttpSettings(Builder b) {
         this.host = b.host;
@@ -47,6 +59,10 @@ public final class HttpSettings {
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxHeaderBytes = b.maxHeaderBytes;
         this.threads = b.threads;
+        this.maxEventStreams = b.maxEventStreams;
+        this.eventBuffer = b.eventBuffer;
+        this.tls = b.tls;
+        this.clientCertificates = b.clientCertificates;
     }
 
     /** Settings for an API that every request but {@code /health} must show {@code token} to. */
@@ -95,6 +111,23 @@ public final class HttpSettings {
         return threads;
     }
 
+    int maxEventStreams() {
+        return maxEventStreams;
+    }
+
+    int eventBuffer() {
+        return eventBuffer;
+    }
+
+    /** The TLS context, null for plain HTTP. */
+    SSLContext tls() {
+        return tls;
+    }
+
+    boolean clientCertificates() {
+        return clientCertificates;
+    }
+
     /** Builds {@link HttpSettings}; each setter validates its argument. */
     public static final class Builder {
         private String host = "127.0.0.1";
@@ -107,6 +140,10 @@ public final class HttpSettings {
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
         private int threads = DEFAULT_THREADS;
+        private int maxEventStreams = DEFAULT_MAX_EVENT_STREAMS;
+        private int eventBuffer = DEFAULT_EVENT_BUFFER;
+        private SSLContext tls;
+        private boolean clientCertificates;
 
         private Builder(String token) {
             this.token = ApiToken.check(token);
@@ -170,6 +207,37 @@ public final class HttpSettings {
                 throw new IllegalArgumentException("threads must be at least 6, got " + n);
             }
             this.threads = n;
+            return this;
+        }
+
+        /** Default {@value #DEFAULT_MAX_EVENT_STREAMS}; at least 1. */
+        public Builder maxEventStreams(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxEventStreams must be at least 1, got " + n);
+            }
+            this.maxEventStreams = n;
+            return this;
+        }
+
+        /** Default {@value #DEFAULT_EVENT_BUFFER}; at least 1. */
+        public Builder eventBuffer(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("eventBuffer must be at least 1, got " + n);
+            }
+            this.eventBuffer = n;
+            return this;
+        }
+
+        /**
+         * HTTPS only, with this certificate chain and its PKCS#8 key (PEM); with {@code clientCa} (may be null) every
+         * client must show a certificate it signs. Default: plain HTTP. The files are read now.
+         *
+         * @throws IllegalArgumentException naming the file and the reason when one cannot be used
+         */
+        public Builder tls(Path certificateChain, Path privateKey, Path clientCa) {
+            this.tls = PemTls.context(Objects.requireNonNull(certificateChain, "certificateChain"),
+                    Objects.requireNonNull(privateKey, "privateKey"), clientCa);
+            this.clientCertificates = clientCa != null;
             return this;
         }
 

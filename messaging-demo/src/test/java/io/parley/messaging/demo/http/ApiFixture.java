@@ -36,12 +36,20 @@ final class ApiFixture implements AutoCloseable {
     final DemoNode a;
     final NodeGroup group = new NodeGroup();
     final HttpApi api;
+    final EventFeed feed;
     final int port;
     private final HttpClient health = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     /** Nodes a and b; the API serves {@code served} of them ("a": a alone, at the root). */
     ApiFixture(boolean both, UnaryOperator<HttpSettings.Builder> settings) {
-        RecordingSink sink = new RecordingSink();
+        this(both, settings, "http");
+    }
+
+    /** As above, the API on {@code scheme} ({@code https}: the settings give its TLS files; no warm-up request). */
+    ApiFixture(boolean both, UnaryOperator<HttpSettings.Builder> settings, String scheme) {
+        RecordingSink recording = new RecordingSink();
+        feed = new EventFeed(recording);
+        EventFeed sink = feed;
         b = DemoNode.start(Node.builder().id("b"), Path.of("b.db"), sink);
         a = DemoNode.start(Node.builder().id("a").peer("b", "127.0.0.1", b.node().localAddress().getPort()), Path.of("a.db"), sink);
         await().atMost(WAIT).until(() -> a.peers().stream().anyMatch(p -> p.state() == PeerState.UP));
@@ -49,9 +57,13 @@ final class ApiFixture implements AutoCloseable {
         if (both) {
             group.add(b);
         }
-        api = HttpApi.start(settings.apply(HttpSettings.builder(TOKEN).listen("127.0.0.1", 0)).build(), group);
+        api = HttpApi.start(settings.apply(HttpSettings.builder(TOKEN).listen("127.0.0.1", 0)).build(), group, feed);
         port = Integer.parseInt(api.address().substring(api.address().lastIndexOf(':') + 1));
-        healthWithinASecond(); // the first request loads the classes that serve it: not part of any attack's figure
+        if (scheme.equals("https")) {
+            return;
+        }
+        // the first request loads the classes that serve it (seconds on a busy machine): not part of any figure
+        send(HttpRequest.newBuilder(URI.create(base() + "/health")).timeout(WAIT));
     }
 
     static ApiFixture oneNode() {
