@@ -45,29 +45,12 @@ final class EventStreams implements AutoCloseable {
 
     /** Opens a stream of {@code nodes}' events to the client of {@code ctx}, or refuses it. */
     void serve(Context ctx, List<DemoNode> nodes) {
-        String accept = ctx.header("Accept");
-        if (accept == null || !accept.contains(CONTENT_TYPE)) {
-            throw new Refusal(406, "this is a stream of Server-Sent Events: send Accept: " + CONTENT_TYPE);
-        }
-        String last = ctx.header("Last-Event-ID");
-        String resumeFrom = last == null || last.isBlank() ? null : last.trim();
-        Optional<Message> after = Optional.empty();
-        if (resumeFrom != null && !resumeFrom.equals(EventId.START)) {
-            EventId id;
-            try {
-                id = EventId.parse(resumeFrom);
-            } catch (IllegalArgumentException e) {
-                throw new Refusal(400, e.getMessage());
-            }
-            after = Optional.of(Replay.row(nodes, id).orElseThrow(() -> new Refusal(400, "Last-Event-ID '" + resumeFrom
-                    + "' names no row of this stream's stores; reconnect without it, or with 0 to replay every row")));
-        }
+        String resumeFrom = resumeFrom(ctx);
+        Optional<Message> resumeAfter = checked(ctx, nodes, resumeFrom);
         if (taken.incrementAndGet() > settings.maxEventStreams()) {
             taken.decrementAndGet();
-            throw new Refusal(503, "already " + settings.maxEventStreams() + " event streams open; try again later",
-                    Map.of("Retry-After", "5"));
+            throw full();
         }
-        Optional<Message> resumeAfter = after;
         try {
             new SseHandler(client -> {
                 client.keepAlive();
@@ -80,6 +63,53 @@ final class EventStreams implements AutoCloseable {
             taken.decrementAndGet();
             throw e;
         }
+    }
+
+    /**
+     * {@code HEAD}: the status and headers a {@code GET} would get now, without opening a stream: 406 without the
+     * {@code Accept} header, 400 for a {@code Last-Event-ID} this API did not give, 503 with {@code Retry-After} while
+     * every stream is taken, else 200 with the stream's {@code Content-Type}. (A GET right after may still find the cap
+     * reached by then: HEAD takes no slot.)
+     */
+    void head(Context ctx, List<DemoNode> nodes) {
+        checked(ctx, nodes, resumeFrom(ctx));
+        if (taken.get() >= settings.maxEventStreams()) {
+            throw full();
+        }
+        // as Javalin's SseHandler sets them for a GET (but Connection: close: a HEAD ends, the connection may be reused)
+        ctx.status(200);
+        ctx.res().setCharacterEncoding("UTF-8");
+        ctx.res().setContentType(CONTENT_TYPE);
+        ctx.header("Cache-Control", "no-cache");
+    }
+
+    private static String resumeFrom(Context ctx) {
+        String last = ctx.header("Last-Event-ID");
+        return last == null || last.isBlank() ? null : last.trim();
+    }
+
+    /** What is checked before a stream opens: the {@code Accept} header, and the row {@code Last-Event-ID} names. */
+    private static Optional<Message> checked(Context ctx, List<DemoNode> nodes, String resumeFrom) {
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains(CONTENT_TYPE)) {
+            throw new Refusal(406, "this is a stream of Server-Sent Events: send Accept: " + CONTENT_TYPE);
+        }
+        if (resumeFrom == null || resumeFrom.equals(EventId.START)) {
+            return Optional.empty();
+        }
+        EventId id;
+        try {
+            id = EventId.parse(resumeFrom);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(400, e.getMessage());
+        }
+        return Optional.of(Replay.row(nodes, id).orElseThrow(() -> new Refusal(400, "Last-Event-ID '" + resumeFrom
+                + "' names no row of this stream's stores; reconnect without it, or with 0 to replay every row")));
+    }
+
+    private Refusal full() {
+        return new Refusal(503, "already " + settings.maxEventStreams() + " event streams open; try again later",
+                Map.of("Retry-After", "5"));
     }
 
     /** A comment on an idle stream well within the idle timeout, so the connection is not closed under it. */

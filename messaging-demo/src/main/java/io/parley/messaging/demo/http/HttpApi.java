@@ -189,14 +189,14 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** {@code GET} opens an event stream of the nodes {@code scope} picks; {@code HEAD} says what a GET would send. */
+    /**
+     * {@code GET} opens an event stream of the nodes {@code scope} picks; {@code HEAD} answers what a GET would (406, 400,
+     * 503 or 200 and its headers) without opening one.
+     */
     private Map<HandlerType, io.javalin.http.Handler> streams(java.util.function.Function<Context, List<DemoNode>> scope) {
         Map<HandlerType, io.javalin.http.Handler> handlers = new LinkedHashMap<>();
         handlers.put(HandlerType.GET, ctx -> events.serve(ctx, scope.apply(ctx)));
-        handlers.put(HandlerType.HEAD, ctx -> {
-            scope.apply(ctx);
-            ctx.status(200).contentType(EventStreams.CONTENT_TYPE);
-        });
+        handlers.put(HandlerType.HEAD, ctx -> events.head(ctx, scope.apply(ctx)));
         return handlers;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.parley.messaging.demo.events.Json;
+import io.parley.messaging.demo.http.ApiFixture.Raw;
 import io.parley.messaging.demo.http.SseReader.Frame;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code GET /events} over real sockets: events of a send, a resume with Last-Event-ID, and a slow client cut alone. */
+/**
+ * {@code GET /events} over real sockets: events of a send, a resume with Last-Event-ID, a slow client cut alone, and
+ * {@code HEAD} answering as GET would.
+ */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class EventStreamTest {
 
@@ -110,6 +114,45 @@ class EventStreamTest {
             health.add(f.healthWithinASecond());
             System.out.printf("[http-events] a client that never reads cut after %d messages of 16 KiB; /health max %d ms%n",
                     sent, health.stream().mapToLong(Duration::toMillis).max().orElse(0));
+        }
+    }
+
+    @Test
+    void headAnswersAsGetWouldWithoutOpeningAStream() throws IOException {
+        String auth = "Host: 127.0.0.1\r\nAuthorization: Bearer " + ApiFixture.TOKEN + "\r\n";
+        String accept = "Accept: text/event-stream\r\n";
+        try (ApiFixture f = new ApiFixture(false, b -> b.maxEventStreams(1).idleTimeout(Duration.ofSeconds(4)));
+             Socket s = f.connect()) {
+            Raw noAccept = Raw.exchange(s, "HEAD /events HTTP/1.1\r\n" + auth + "\r\n");
+            assertThat(noAccept.statusLine()).isEqualTo("HTTP/1.1 406 Not Acceptable");
+            assertThat(Raw.exchange(s, "HEAD /nodes/a/events HTTP/1.1\r\n" + auth + "\r\n").status()).isEqualTo(406);
+            Raw badId = Raw.exchange(s, "HEAD /events HTTP/1.1\r\n" + auth + accept + "Last-Event-ID: a/b/not-a-uuid\r\n\r\n");
+            assertThat(badId.status()).isEqualTo(400);
+
+            Raw ok = Raw.exchange(s, "HEAD /events HTTP/1.1\r\n" + auth + accept + "\r\n");
+            assertThat(ok.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(ok.headers().get("content-type")).startsWith("text/event-stream");
+            assertThat(ok.headers()).containsEntry("cache-control", "no-cache");
+            assertThat(metric(f, "parley_http_event_streams")).as("a HEAD opens no stream").isZero();
+
+            try (SseReader only = new SseReader(f, "/events", null)) {
+                assertThat(only.response.statusCode()).isEqualTo(200);
+                await().atMost(ApiFixture.WAIT).until(() -> metric(f, "parley_http_event_streams") == 1);
+                Raw full = Raw.exchange(s, "HEAD /events HTTP/1.1\r\n" + auth + accept + "\r\n");
+                assertThat(full.statusLine()).isEqualTo("HTTP/1.1 503 Service Unavailable");
+                assertThat(full.headers()).containsEntry("retry-after", "5");
+                assertThat(f.send(f.request("/events").header("Accept", "text/event-stream")).statusCode())
+                        .as("GET past the cap").isEqualTo(503);
+                // as for GET, Accept is checked before the cap
+                assertThat(Raw.exchange(s, "HEAD /events HTTP/1.1\r\n" + auth + "\r\n").status()).isEqualTo(406);
+                // the connection is still in step after the HEADs: no body was sent for any of them
+                assertThat(Raw.exchange(s, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status()).isEqualTo(200);
+            }
+            // the server sees the client gone at the next heartbeat (half the idle timeout): the slot is free again
+            await().atMost(ApiFixture.WAIT).until(() -> metric(f, "parley_http_event_streams") == 0);
+            try (Socket again = f.connect()) {
+                assertThat(Raw.exchange(again, "HEAD /events HTTP/1.1\r\n" + auth + accept + "\r\n").status()).isEqualTo(200);
+            }
         }
     }
 
