@@ -53,11 +53,6 @@ public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
-    /**
-     * NEW until start(); STARTING while start() builds the node; STARTED only once every part below exists;
-     * CLOSING from close() (or a failed start) until shutdown() has released everything; then CLOSED. A close()
-     * during STARTING moves the node to CLOSING, and start() itself then releases what it built.
-     */
     private final NodeConfig config;
     private final HybridLogicalClock hlc;
     private final NodeLifecycle life;
@@ -201,29 +196,9 @@ public final class Node implements AutoCloseable {
         return life.parts().sender().send(peer, payload.clone(), timeToLive, null);
     }
 
-    /** A failed future if nothing can be sent now (closed, payload too large), else null. */
+    /** A failed future if nothing can be sent now (closed, store not writable, payload too large), else null. */
     private <T> CompletableFuture<T> refuseSend(byte[] payload, String what) {
-        State s = life.state();
-        if (s == State.NEW) {
-            throw new IllegalStateException("node " + config.id() + " is not started: call start() before sending");
-        }
-        if (s == State.STARTING) {
-            throw new IllegalStateException("node " + config.id() + " is still starting: send once start() has returned");
-        }
-        if (s != State.STARTED) {
-            return CompletableFuture.failedFuture(new NodeClosedException("node " + config.id() + " is closed; " + what));
-        }
-        StoreHealth store = life.parts().delivery().storeHealth();
-        if (!store.writable()) {
-            return CompletableFuture.failedFuture(new StoreUnavailableException("node " + config.id()
-                    + " cannot store messages since " + store.since() + " (" + store.reason() + "); " + what
-                    + ": retry once the store writes again"));
-        }
-        if (payload.length > config.limits().maxPayloadBytes()) {
-            return CompletableFuture.failedFuture(new PayloadTooLargeException("payload of " + payload.length
-                    + " bytes exceeds the limit of " + config.limits().maxPayloadBytes() + " bytes"));
-        }
-        return null;
+        return life.refuseSend(payload.length, config.limits().maxPayloadBytes(), what);
     }
 
     /**
@@ -351,12 +326,7 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException before {@link #start()} has returned
      */
     public StoreHealth storeHealth() {
-        State s = life.state();
-        NodeParts p = life.parts();
-        if (s == State.NEW || s == State.STARTING || p == null || p.delivery() == null) {
-            throw new IllegalStateException("node " + config.id() + " is not started");
-        }
-        return p.delivery().storeHealth();
+        return life.started().delivery().storeHealth();
     }
 
     /**

@@ -4,7 +4,11 @@ import io.parley.messaging.MessagingException;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.store.MessageStore;
+import io.parley.messaging.PayloadTooLargeException;
+import io.parley.messaging.StoreHealth;
+import io.parley.messaging.store.StoreUnavailableException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -45,6 +49,50 @@ public final class NodeLifecycle {
     /** The parts, once start has made them (read {@link #state()} first: STARTED is published after them). */
     public NodeParts parts() {
         return parts;
+    }
+
+    /**
+     * A failed future if nothing can be sent now (the node is closed, its store cannot write, the payload is too
+     * large), else null.
+     *
+     * @throws IllegalStateException before start has returned
+     */
+    public <T> CompletableFuture<T> refuseSend(int payloadBytes, int maxPayloadBytes, String what) {
+        State s = state.get();
+        if (s == State.NEW) {
+            throw new IllegalStateException("node " + id + " is not started: call start() before sending");
+        }
+        if (s == State.STARTING) {
+            throw new IllegalStateException("node " + id + " is still starting: send once start() has returned");
+        }
+        if (s != State.STARTED) {
+            return CompletableFuture.failedFuture(new NodeClosedException("node " + id + " is closed; " + what));
+        }
+        StoreHealth store = parts.delivery().storeHealth();
+        if (!store.writable()) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException("node " + id
+                    + " cannot store messages since " + store.since() + " (" + store.reason() + "); " + what
+                    + ": retry once the store writes again"));
+        }
+        if (payloadBytes > maxPayloadBytes) {
+            return CompletableFuture.failedFuture(new PayloadTooLargeException("payload of " + payloadBytes
+                    + " bytes exceeds the limit of " + maxPayloadBytes + " bytes"));
+        }
+        return null;
+    }
+
+    /**
+     * The parts of a node whose start has returned (it may be closing or closed since).
+     *
+     * @throws IllegalStateException before that, saying the node is not started
+     */
+    public NodeParts started() {
+        State s = state.get(); // read before the parts: STARTED is published after them
+        NodeParts p = parts;
+        if (s == State.NEW || s == State.STARTING || p == null || p.delivery() == null) {
+            throw new IllegalStateException("node " + id + " is not started");
+        }
+        return p;
     }
 
     /**

@@ -16,12 +16,10 @@ import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.store.MessageStore;
 import io.parley.messaging.store.StoreUnavailableException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +33,8 @@ import org.slf4j.LoggerFactory;
  * batch itself is a {@link StoreBatch}.
  *
  * <p><b>A store that cannot write.</b> A batch whose commit fails with {@link StoreUnavailableException} (a full
- * disk, I/O errors, a read-only file system, the store's free-space floor) is held, whole and as it was sorted, and
- * committed again every {@link StoreHealth#RETRY_MILLIS} ms before anything else is taken from the queue. Meanwhile
- * the stage is degraded ({@link #health()}): the node refuses new sends, the {@link InboundGate} stops reading every
- * connection that brings a message, and nothing of the batch is acked or passed on. Once it commits, all of that
- * ends.
+ * disk, I/O errors, a read-only file system, the store's free-space floor) is held by the {@link StoreOutage} and
+ * committed again before anything else; meanwhile the node is degraded ({@link #health()}).
  *
  * <p><b>Threads.</b> All state but the queue belongs to the one thread that calls {@link #doWork()}: the node's
  * store thread (an {@code AgentRunner}), or a test stepping it. Submitting never blocks. Once {@link #close()} was
@@ -69,11 +64,7 @@ public final class StoreStage implements Agent {
     private final ConcurrentLinkedQueue<StoreOp> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger uncommittedSends = new AtomicInteger();
     private List<StoreOp> ops = new ArrayList<>(MAX_BATCH);
-    // The batch the store could not write, to commit again before anything else; the store thread's.
-    private StoreBatch held;
-    private long retryAtNanos;
-    private long retryNanos = TimeUnit.MILLISECONDS.toNanos(StoreHealth.RETRY_MILLIS);
-    private volatile StoreHealth health = StoreHealth.writable(Instant.now());
+    private final StoreOutage outage;
     private volatile Runnable wakeUp = () -> { };
     private volatile boolean closed;
     private final NodeClosedException closedCause;
@@ -85,6 +76,7 @@ public final class StoreStage implements Agent {
         this.listeners = listeners;
         this.gate = gate;
         this.inbound = new InboundStreams(store::receivedWatermark);
+        this.outage = new StoreOutage(self, gate);
         this.closedCause = new NodeClosedException("node " + self + " is closed; its store takes nothing more");
     }
 
@@ -201,8 +193,8 @@ public final class StoreStage implements Agent {
      */
     @Override
     public int doWork() {
-        if (held != null) {
-            return retryHeld();
+        if (outage.holding()) {
+            return outage.retry();
         }
         StoreOp op;
         while (ops.size() < MAX_BATCH && (op = queue.poll()) != null) {
@@ -222,65 +214,27 @@ public final class StoreStage implements Agent {
                 ops.clear();
             } else {
                 ops = new ArrayList<>(MAX_BATCH); // the held batch keeps the list it was made from
-                hold(batch);
+                outage.hold(batch);
             }
         }
         return n;
     }
 
-    private int retryHeld() {
-        if (System.nanoTime() - retryAtNanos < 0) {
-            return 0;
-        }
-        StoreBatch batch = held;
-        if (!batch.commit()) {
-            retryAtNanos = System.nanoTime() + retryNanos;
-            String reason = batch.unavailable().getMessage();
-            if (!reason.equals(health.reason())) {
-                log.warn("{}: the store still cannot write, now: {}", self, reason);
-                health = StoreHealth.degraded(reason, health.since());
-            }
-            return 0;
-        }
-        held = null;
-        Instant now = Instant.now();
-        log.info("{}: the store writes again after {} ms; taking sends and reading from peers again", self,
-                Duration.between(health.since(), now).toMillis());
-        health = StoreHealth.writable(now);
-        gate.release();
-        return 1;
-    }
-
-    private void hold(StoreBatch batch) {
-        held = batch;
-        retryAtNanos = System.nanoTime() + retryNanos;
-        String reason = batch.unavailable().getMessage();
-        health = StoreHealth.degraded(reason, Instant.now());
-        gate.hold();
-        log.error("{}: the store cannot write: {}. Refusing sends and pausing reads from peers until it can; trying"
-                + " again every {} ms", self, reason, TimeUnit.NANOSECONDS.toMillis(retryNanos), batch.unavailable());
-    }
-
     /** Whether the store takes writes now; read by any thread. */
     public StoreHealth health() {
-        return health;
+        return outage.health();
     }
 
     /** How long a held batch waits before it is tried again (tests step the stage with 0). */
     void retryEvery(Duration interval) {
-        this.retryNanos = interval.toNanos();
+        outage.retryEvery(interval);
     }
 
     /** No more work: refuses whatever is still queued (nothing is, once the runner drained it) and closes the store. */
     @Override
     public void onClose() {
         closed = true;
-        if (held != null) {
-            StoreBatch batch = held;
-            held = null;
-            batch.abandon(closedCause);
-            gate.release();
-        }
+        outage.abandon(closedCause);
         for (StoreOp op; (op = queue.poll()) != null; ) {
             refuse(op);
         }
