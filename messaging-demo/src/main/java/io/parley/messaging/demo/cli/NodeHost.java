@@ -93,7 +93,7 @@ final class NodeHost implements AutoCloseable {
             return 0;
         }
         if (io.interactive()) {
-            sink.info("Type /help for the commands; @n2 hello sends 'hello' to n2.");
+            sink.info(Console.startHint(nodes));
         }
         int failures = new Console(nodes, sink, io.source()).run();
         List<DemoNode> all = nodes.nodes();

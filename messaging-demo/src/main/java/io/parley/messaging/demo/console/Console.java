@@ -2,12 +2,16 @@ package io.parley.messaging.demo.console;
 
 import io.parley.messaging.BroadcastSubmission;
 import io.parley.messaging.HistoryQuery;
+import io.parley.messaging.NodeId;
 import io.parley.messaging.Submission;
 import io.parley.messaging.demo.events.EventSink;
 import io.parley.messaging.demo.node.DemoNode;
 import io.parley.messaging.demo.node.NodeGroup;
 import io.parley.messaging.store.StoreException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -78,6 +82,26 @@ public final class Console {
         } else if (command instanceof ConsoleCommand.Help) {
             sink.info(ConsoleCommand.HELP);
         }
+    }
+
+    /**
+     * The line that greets a person at a terminal, its example sending from {@code self} to a node that is not
+     * {@code self}: the first of {@code candidates} (the other nodes of this process, then the peers {@code self}
+     * knows), or none when there is none yet.
+     */
+    public static String startHint(NodeId self, List<NodeId> candidates) {
+        Optional<NodeId> peer = candidates.stream().filter(c -> !c.equals(self)).findFirst();
+        return "Type /help for the commands; " + peer.map(p -> "@" + p + " hello sends 'hello' to " + p + ".")
+                .orElse("@PEER TEXT sends TEXT to PEER (" + self + " knows no peers yet; /peers lists them).");
+    }
+
+    /** {@link #startHint} for the node a console starts on, the first of {@code nodes}. */
+    public static String startHint(NodeGroup nodes) {
+        DemoNode first = nodes.nodes().get(0);
+        List<NodeId> candidates = new ArrayList<>();
+        nodes.nodes().forEach(n -> candidates.add(n.id()));
+        first.peers().forEach(p -> candidates.add(p.id()));
+        return startHint(first.id(), candidates);
     }
 
     private void fail(String message) {

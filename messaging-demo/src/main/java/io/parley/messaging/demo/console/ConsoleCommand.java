@@ -2,6 +2,7 @@ package io.parley.messaging.demo.console;
 
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.NodeId;
+import java.util.Locale;
 import java.util.Optional;
 
 /** One line typed at the console (or read from a script), parsed. */
@@ -77,7 +78,7 @@ sealed interface ConsoleCommand {
         }
         String[] commandAndRest = splitFirst(t.substring(1));
         String rest = commandAndRest[1];
-        return switch (commandAndRest[0]) {
+        return switch (commandAndRest[0].toLowerCase(Locale.ROOT)) { // /USE n3, /Quit
             case "send", "s" -> {
                 String[] peerAndText = splitFirst(rest);
                 if (peerAndText[0].isEmpty()) {

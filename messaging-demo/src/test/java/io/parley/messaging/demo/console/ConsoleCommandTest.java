@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parley.messaging.NodeId;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,26 @@ class ConsoleCommandTest {
         assertThat(ConsoleCommand.parse("/quit")).isEqualTo(new ConsoleCommand.Quit());
         assertThat(ConsoleCommand.parse("   ")).isEqualTo(new ConsoleCommand.Nothing());
         assertThat(ConsoleCommand.parse("# a comment in a script")).isEqualTo(new ConsoleCommand.Nothing());
+    }
+
+    @Test
+    void commandsAreCaseInsensitiveButPeersAndTextAreNot() {
+        assertThat(ConsoleCommand.parse("/USE n3")).isEqualTo(new ConsoleCommand.Use(NodeId.of("n3")));
+        assertThat(ConsoleCommand.parse("/Quit")).isEqualTo(new ConsoleCommand.Quit());
+        assertThat(ConsoleCommand.parse("/Send n2 Hello")).isEqualTo(new ConsoleCommand.Send(NodeId.of("n2"), "Hello"));
+        assertThat(ConsoleCommand.parse("/HISTORY --limit 3")).isEqualTo(new ConsoleCommand.History(Optional.empty(), 3));
+        assertThatThrownBy(() -> ConsoleCommand.parse("/SNED n2 hi")).hasMessage("unknown command '/SNED'; type /help for the list");
+    }
+
+    @Test
+    void theStartHintSendsToAPeerNeverToTheNodeItself() {
+        assertThat(Console.startHint(NodeId.of("n2"), List.of(NodeId.of("n2"), NodeId.of("n1"), NodeId.of("n3"))))
+                .isEqualTo("Type /help for the commands; @n1 hello sends 'hello' to n1.");
+        assertThat(Console.startHint(NodeId.of("n1"), List.of(NodeId.of("n1"), NodeId.of("n2"))))
+                .isEqualTo("Type /help for the commands; @n2 hello sends 'hello' to n2.");
+        assertThat(Console.startHint(NodeId.of("n2"), List.of(NodeId.of("n2"))))
+                .startsWith("Type /help for the commands; @PEER TEXT sends TEXT to PEER")
+                .doesNotContain("@n2");
     }
 
     @Test
