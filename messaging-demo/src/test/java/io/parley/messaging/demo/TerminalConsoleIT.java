@@ -73,6 +73,7 @@ class TerminalConsoleIT {
                 "--peer", "n2=127.0.0.1:" + port, "--db", "n1.db")) {
             node.awaitOut(l -> l.contains("Type /help for the commands"), WAIT);
             node.write("@n2 anyone there?");
+            node.awaitOut(l -> l.contains("[n1] queued for n2, which is DOWN; it will be delivered when n2 returns"), WAIT);
             // A line, not Ctrl-D: a key typed before JLine has the terminal in raw mode is the tty's to handle, and a
             // Ctrl-D the tty takes is no key for JLine.
             node.write("/quit");

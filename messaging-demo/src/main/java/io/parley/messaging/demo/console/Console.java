@@ -3,6 +3,7 @@ package io.parley.messaging.demo.console;
 import io.parley.messaging.BroadcastSubmission;
 import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.PeerState;
 import io.parley.messaging.Submission;
 import io.parley.messaging.demo.events.EventSink;
 import io.parley.messaging.demo.node.DemoNode;
@@ -62,6 +63,8 @@ public final class Console {
             Submission s = active.send(send.peer(), send.text());
             if (s.messageId().isEmpty()) {
                 failures++; // reported by the node as it failed
+            } else {
+                noticeIfNotUp(send.peer());
             }
         } else if (command instanceof ConsoleCommand.All all) {
             BroadcastSubmission b = active.broadcast(all.text());
@@ -72,6 +75,11 @@ public final class Console {
             }
             // a copy refused at once (reported by the node) has failed already
             failures += (int) b.receipts().values().stream().filter(CompletableFuture::isCompletedExceptionally).count();
+            b.receipts().forEach((peer, receipt) -> {
+                if (!receipt.isCompletedExceptionally()) {
+                    noticeIfNotUp(peer);
+                }
+            });
         } else if (command instanceof ConsoleCommand.History h) {
             sink.history(active.id(), active.latest(h.peer(), Math.min(h.limit(), HistoryQuery.MAX_LIMIT)));
         } else if (command instanceof ConsoleCommand.Peers) {
@@ -82,6 +90,13 @@ public final class Console {
         } else if (command instanceof ConsoleCommand.Help) {
             sink.info(ConsoleCommand.HELP);
         }
+    }
+
+    /** Says when a message just stored for {@code peer} waits for it: the peer is not UP now. */
+    private void noticeIfNotUp(NodeId peer) {
+        active.peers().stream().filter(p -> p.id().equals(peer)).findFirst()
+                .filter(p -> p.state() != PeerState.UP)
+                .ifPresent(p -> sink.queued(active.id(), peer, p.state()));
     }
 
     /**

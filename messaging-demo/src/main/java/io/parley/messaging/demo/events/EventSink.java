@@ -4,8 +4,10 @@ import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerInfo;
+import io.parley.messaging.PeerState;
 import io.parley.messaging.Receipt;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -26,6 +28,23 @@ public interface EventSink {
 
     /** A message {@code node} sent was stored by its peer, whose acknowledgement is now stored here. */
     void delivered(NodeId node, Receipt receipt, String text);
+
+    /**
+     * As {@link #delivered(NodeId, Receipt, String)}, knowing also how long ago this process submitted the message
+     * ({@code sinceSend}, on this node's monotonic clock): longer than the receipt's round trip when the message waited
+     * in the store for its peer.
+     */
+    default void delivered(NodeId node, Receipt receipt, String text, Duration sinceSend) {
+        delivered(node, receipt, text);
+    }
+
+    /**
+     * A message {@code node} sent is stored and waits for {@code peer}, which is {@code state} (not UP) now; it is sent
+     * when the peer is reachable again. For people: nothing by default, and nothing on standard output under
+     * {@code --json}.
+     */
+    default void queued(NodeId node, NodeId peer, PeerState state) {
+    }
 
     /**
      * A send failed. {@code id} is null if the message was never stored, {@code status} is where it stands in the

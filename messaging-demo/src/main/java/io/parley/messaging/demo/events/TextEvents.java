@@ -7,6 +7,7 @@ import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
 import io.parley.messaging.Receipt;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -24,6 +25,8 @@ import java.util.UUID;
 public final class TextEvents implements EventSink {
 
     private static final int SHOWN_TEXT = 60;
+    /** A delivery that waited this long for its peer says so. */
+    static final Duration NOTICEABLE_WAIT = Duration.ofSeconds(1);
 
     private final Out out;
     private final String receivedMark;
@@ -55,8 +58,22 @@ public final class TextEvents implements EventSink {
 
     @Override
     public void delivered(NodeId node, Receipt r, String text) {
-        out.line(String.format(Locale.ROOT, "[%s] %s %s  %s  rtt %.2f ms  %s", node, deliveredMark, r.peer(),
-                Times.localMillis(r.receiverTimeMicros()), r.roundTrip().toNanos() / 1e6, shorten(text)));
+        delivered(node, r, text, r.roundTrip());
+    }
+
+    @Override
+    public void delivered(NodeId node, Receipt r, String text, Duration sinceSend) {
+        Duration waited = sinceSend.minus(r.roundTrip());
+        String wait = waited.compareTo(NOTICEABLE_WAIT) >= 0
+                ? String.format(Locale.ROOT, " after waiting %.1f s for %s", waited.toMillis() / 1e3, r.peer()) : "";
+        out.line(String.format(Locale.ROOT, "[%s] %s %s  %s  rtt %.2f ms%s  %s", node, deliveredMark, r.peer(),
+                Times.localMillis(r.receiverTimeMicros()), r.roundTrip().toNanos() / 1e6, wait, shorten(text)));
+    }
+
+    @Override
+    public void queued(NodeId node, NodeId peer, PeerState state) {
+        String until = state == PeerState.SUSPECT ? " answers again" : " returns";
+        out.line("[" + node + "] queued for " + peer + ", which is " + state + "; it will be delivered when " + peer + until);
     }
 
     @Override

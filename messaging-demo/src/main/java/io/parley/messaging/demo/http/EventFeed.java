@@ -4,11 +4,13 @@ import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerInfo;
+import io.parley.messaging.PeerState;
 import io.parley.messaging.Receipt;
 import io.parley.messaging.demo.events.EventSink;
 import io.parley.messaging.demo.events.JsonEvents;
 import io.parley.messaging.demo.events.Out;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,6 +69,17 @@ public final class EventFeed implements EventSink {
     public void delivered(NodeId node, Receipt receipt, String text) {
         delegate.delivered(node, receipt, text);
         publish(node, "delivered", new EventId(node, receipt.peer(), receipt.messageId()), j -> j.delivered(node, receipt, text));
+    }
+
+    @Override
+    public void delivered(NodeId node, Receipt receipt, String text, Duration sinceSend) {
+        delegate.delivered(node, receipt, text, sinceSend);
+        publish(node, "delivered", new EventId(node, receipt.peer(), receipt.messageId()), j -> j.delivered(node, receipt, text));
+    }
+
+    @Override
+    public void queued(NodeId node, NodeId peer, PeerState state) {
+        delegate.queued(node, peer, state); // for people at the console; not an event of /events
     }
 
     @Override

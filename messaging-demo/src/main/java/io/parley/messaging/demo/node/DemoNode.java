@@ -139,8 +139,9 @@ public final class DemoNode implements AutoCloseable {
         receipt.whenComplete((r, failure) -> {
             try {
                 if (failure == null) {
-                    metrics.delivered(r, Duration.ofNanos(System.nanoTime() - sentAt));
-                    sink.delivered(id, r, text);
+                    Duration sinceSend = Duration.ofNanos(System.nanoTime() - sentAt);
+                    metrics.delivered(r, sinceSend);
+                    sink.delivered(id, r, text, sinceSend);
                 } else {
                     failed(peer, messageId, text, failure);
                 }
