@@ -15,7 +15,9 @@ import java.util.UUID;
  * Events as JSON Lines for scripts: one object per line, {@code event} first and the node it happened on next, then
  * the fields of a {@link HistoryRows history row} (for {@code received}, {@code delivered}, {@code failed} and
  * {@code history}) or of a {@link PeerRows peer row} (for {@code peer} and {@code peer_status}). {@code delivered}
- * adds {@code rtt_micros}; {@code failed} adds {@code error}. Notices for people go to the other stream.
+ * adds {@code rtt_micros}, the delivery time the console shows as "delivered in" ({@link Receipt#roundTrip()}: last
+ * transmission to acknowledgement, the receiver's store write included; not the network round trip of a peer row's
+ * {@code rtt_micros}; the name is kept for compatibility); {@code failed} adds {@code error}. Notices for people go to the other stream.
  */
 public final class JsonEvents implements EventSink {
 

@@ -17,8 +17,12 @@ import java.util.UUID;
  *
  * <pre>
  * [n2] ← n1  10:15:02.123  hello            received: sender, the sender's clock (local time), the text
- * [n1] ✓ n2  10:15:02.125  rtt 1.42 ms      delivered: the receiver's clock, the round trip
+ * [n1] ✓ n2  10:15:02.125  delivered in 1.42 ms      delivered: the receiver's clock, the delivery time
  * </pre>
+ *
+ * The delivery time is the receipt's {@link Receipt#roundTrip()}: from the message's last transmission to its
+ * acknowledgement, so the network both ways and the receiver storing the message before it acknowledges. It is not
+ * the network round trip of {@code /peers} and the {@code peer} lines (the clock probes', nothing stored).
  *
  * Where standard output cannot show those marks, ASCII stands in for them.
  */
@@ -66,7 +70,7 @@ public final class TextEvents implements EventSink {
         Duration waited = sinceSend.minus(r.roundTrip());
         String wait = waited.compareTo(NOTICEABLE_WAIT) >= 0
                 ? String.format(Locale.ROOT, " after waiting %.1f s for %s", waited.toMillis() / 1e3, r.peer()) : "";
-        out.line(String.format(Locale.ROOT, "[%s] %s %s  %s  rtt %.2f ms%s  %s", node, deliveredMark, r.peer(),
+        out.line(String.format(Locale.ROOT, "[%s] %s %s  %s  delivered in %.2f ms%s  %s", node, deliveredMark, r.peer(),
                 Times.localMillis(r.receiverTimeMicros()), r.roundTrip().toNanos() / 1e6, wait, shorten(text)));
     }
 
@@ -87,7 +91,7 @@ public final class TextEvents implements EventSink {
         String where = p.address().map(a -> " at " + a).orElse("");
         String line = "[" + node + "] peer " + p.id() + " " + p.state() + where;
         if (p.state() == PeerState.UP) {
-            line += p.roundTrip().isZero() ? "" : "  rtt " + PeerRows.millis(p.roundTrip()) + " ms";
+            line += p.roundTrip().isZero() ? "" : "  network rtt " + PeerRows.millis(p.roundTrip()) + " ms";
         } else if (p.lastError().isPresent()) {
             line += ": " + p.lastError().get() + "; retrying in the background";
         }

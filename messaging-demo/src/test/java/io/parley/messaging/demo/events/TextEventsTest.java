@@ -38,4 +38,10 @@ class TextEventsTest {
         assertThat(lines.get(0)).contains("after waiting 10.2 s for n3").endsWith("late");
         assertThat(lines.get(1)).doesNotContain("waiting").endsWith("at once");
     }
+
+    @Test
+    void theDeliveryTimeIsNotCalledRtt() {
+        text.delivered(NodeId.of("n1"), receipt(Duration.ofNanos(168_170_000)), "hi", Duration.ofMillis(170));
+        assertThat(lines.get(0)).contains("delivered in 168.17 ms").doesNotContain("rtt");
+    }
 }
