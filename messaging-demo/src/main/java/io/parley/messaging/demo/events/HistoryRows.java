@@ -19,7 +19,7 @@ public final class HistoryRows {
 
     /** Heading of {@link #text(Message)} columns. */
     public static final String HEADER = String.format(Locale.ROOT, "%-36s  %-8s  %-10s  %-9s  %-27s  %-27s  %s",
-            "ID", "DIR", "PEER", "STATUS", "SENDER TIME (UTC)", "RECEIVER TIME (UTC)", "TEXT");
+            "ID", "DIR", "PEER", "STATUS", "SENDER CLOCK (UTC)", "RECEIVER CLOCK (UTC)", "TEXT");
 
     private HistoryRows() {
     }

@@ -16,7 +16,7 @@ public final class PeerRows {
 
     /** Heading of {@link #text(PeerInfo)} columns. */
     static final String HEADER = String.format(Locale.ROOT, "%-10s  %-7s  %-22s  %10s  %13s  %s",
-            "PEER", "STATE", "ADDRESS", "RTT (ms)", "OFFSET (ms)", "LAST SEEN (UTC)");
+            "PEER", "STATE", "ADDRESS", "RTT (ms)", "OFFSET (ms)", "LAST SEEN (UTC, THIS NODE'S CLOCK)");
 
     private PeerRows() {
     }

@@ -16,8 +16,8 @@ import java.util.UUID;
  * Events and answers for people, one line each, prefixed with the node they happened on:
  *
  * <pre>
- * [n2] ← n1  10:15:02.123  hello            received: sender, the sender's clock (local time), the text
- * [n1] ✓ n2  10:15:02.125  delivered in 1.42 ms      delivered: the receiver's clock, the delivery time
+ * [n2] ← n1  n1 clock 10:15:02.123  hello                  received: sender, the sender's clock (local time), the text
+ * [n1] ✓ n2  n2 clock 10:15:02.125  delivered in 1.42 ms   delivered: the receiver's clock, the delivery time
  * </pre>
  *
  * The delivery time is the receipt's {@link Receipt#roundTrip()}: from the message's last transmission to its
@@ -56,7 +56,7 @@ public final class TextEvents implements EventSink {
 
     @Override
     public void received(NodeId node, Message m) {
-        out.line("[" + node + "] " + receivedMark + " " + m.sender() + "  " + Times.localMillis(m.senderTimeMicros()) + "  "
+        out.line("[" + node + "] " + receivedMark + " " + m.sender() + "  " + clock(m.sender(), m.senderTimeMicros()) + "  "
                 + HistoryRows.printable(m.text()));
     }
 
@@ -71,7 +71,7 @@ public final class TextEvents implements EventSink {
         String wait = waited.compareTo(NOTICEABLE_WAIT) >= 0
                 ? String.format(Locale.ROOT, " after waiting %.1f s for %s", waited.toMillis() / 1e3, r.peer()) : "";
         out.line(String.format(Locale.ROOT, "[%s] %s %s  %s  delivered in %.2f ms%s  %s", node, deliveredMark, r.peer(),
-                Times.localMillis(r.receiverTimeMicros()), r.roundTrip().toNanos() / 1e6, wait, shorten(text)));
+                clock(r.peer(), r.receiverTimeMicros()), r.roundTrip().toNanos() / 1e6, wait, shorten(text)));
     }
 
     @Override
@@ -136,6 +136,11 @@ public final class TextEvents implements EventSink {
             out.line(pending + " message" + (pending == 1 ? "" : "s") + " still pending after " + waitedMillis
                     + " ms; they stay in the store and are sent when the node runs again");
         }
+    }
+
+    /** A clock reading with whose clock it is: {@code n1 clock 10:15:02.123}. */
+    private static String clock(NodeId whose, long epochMicros) {
+        return whose + " clock " + Times.localMillis(epochMicros);
     }
 
     private static String shorten(String text) {

@@ -3,9 +3,13 @@ package io.parley.messaging.demo.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.messaging.DeliveryStatus;
+import io.parley.messaging.Direction;
+import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerState;
 import io.parley.messaging.Receipt;
+import io.parley.messaging.clock.HybridTimestamp;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -37,6 +41,20 @@ class TextEventsTest {
         text.delivered(NodeId.of("n1"), receipt(Duration.ofMillis(2)), "at once", Duration.ofMillis(3));
         assertThat(lines.get(0)).contains("after waiting 10.2 s for n3").endsWith("late");
         assertThat(lines.get(1)).doesNotContain("waiting").endsWith("at once");
+    }
+
+    @Test
+    void everyClockReadingSaysWhoseClockItIs() {
+        long sent = 1_795_619_415_022_547L;
+        Message m = new Message(UUID.randomUUID(), NodeId.of("n1"), NodeId.of("n2"), Direction.RECEIVED,
+                DeliveryStatus.RECEIVED, 7, 1, sent, sent + 1_001, new HybridTimestamp(sent, 0),
+                "hello".getBytes(StandardCharsets.UTF_8));
+        text.received(NodeId.of("n2"), m);
+        text.delivered(NodeId.of("n1"), receipt(Duration.ofMillis(2)), "hello", Duration.ofMillis(3));
+        assertThat(lines.get(0)).matches("\\[n2] ← n1  n1 clock \\d\\d:\\d\\d:\\d\\d\\.\\d{3}  hello");
+        assertThat(lines.get(1)).matches("\\[n1] ✓ n3  n3 clock \\d\\d:\\d\\d:\\d\\d\\.\\d{3}  delivered in 2\\.00 ms  hello");
+        assertThat(HistoryRows.HEADER).contains("SENDER CLOCK (UTC)", "RECEIVER CLOCK (UTC)");
+        assertThat(PeerRows.HEADER).contains("LAST SEEN (UTC, THIS NODE'S CLOCK)");
     }
 
     @Test
