@@ -93,6 +93,8 @@ public final class AgentRunner {
             return true;
         }
         try {
+            // Blocks the caller: Node.close(), which refuses to run on any of the node's own threads (event loops
+            // among them).
             thread.join(Math.max(1, timeout.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,13 +68,12 @@ class HttpApiAbuseTest {
                 }
                 // a byte a connection every 100 ms, for longer than the body may take
                 long end = System.nanoTime() + BODY_TIMEOUT.toNanos() + 500_000_000L;
-                while (System.nanoTime() < end) {
+                Pace.until(Duration.ofMillis(100), BODY_TIMEOUT.plusSeconds(30), () -> System.nanoTime() >= end, () -> {
                     for (Socket s : slow) {
                         trickle(s, " ");
                     }
                     health.add(f.healthWithinASecond());
-                    pause(100);
-                }
+                });
                 for (Socket s : slow) {
                     Raw answer = Raw.read(s.getInputStream(), false);
                     assertThat(answer.statusLine()).isEqualTo("HTTP/1.1 408 Request Timeout");
@@ -98,13 +98,12 @@ class HttpApiAbuseTest {
                     slow.add(s);
                     trickle(s, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
                 }
-                for (int round = 0; round < 10; round++) {
+                Pace.times(10, Duration.ofMillis(100), () -> {
                     for (Socket s : slow) {
                         trickle(s, "x");
                     }
                     health.add(f.healthWithinASecond());
-                    pause(100);
-                }
+                });
             } finally {
                 closeAll(slow);
             }
@@ -157,7 +156,7 @@ class HttpApiAbuseTest {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             AtomicInteger ok = new AtomicInteger();
             List<Duration> health = new ArrayList<>();
-            long heapPeak = 0;
+            AtomicLong heapPeak = new AtomicLong();
             long start = System.nanoTime();
             long deadline = start + FLOOD_DEADLINE.toNanos();
             try {
@@ -174,11 +173,11 @@ class HttpApiAbuseTest {
                         return null;
                     }));
                 }
-                while (floods.stream().anyMatch(fl -> !fl.isDone())) {
-                    health.add(f.healthWithinASecond());
-                    heapPeak = Math.max(heapPeak, MEMORY.getHeapMemoryUsage().getUsed());
-                    pause(50);
-                }
+                Pace.until(Duration.ofMillis(50), FLOOD_DEADLINE.plusSeconds(30),
+                        () -> floods.stream().allMatch(Future::isDone), () -> {
+                            health.add(f.healthWithinASecond());
+                            heapPeak.accumulateAndGet(MEMORY.getHeapMemoryUsage().getUsed(), Math::max);
+                        });
                 for (Future<?> fl : floods) {
                     fl.get(30, TimeUnit.SECONDS);
                 }
@@ -191,7 +190,7 @@ class HttpApiAbuseTest {
             System.out.printf("[http-abuse] flood: %d requests on %d kept-alive connections in %d ms (%.0f/s); heap used "
                     + "after GC %.1f MiB before, %.1f MiB after (%+.1f MiB), at most %.1f MiB (no GC) during it%n",
                     clients * perClient, clients, millis, clients * perClient * 1000.0 / millis, mib(heapBefore),
-                    mib(heapAfter), mib(heapAfter - heapBefore), mib(heapPeak));
+                    mib(heapAfter), mib(heapAfter - heapBefore), mib(heapPeak.get()));
             report("a flood of " + clients * perClient + " requests", health);
             assertThat(heapAfter - heapBefore).as("heap growth over the flood, bytes").isLessThan(FLOOD_HEAP_GROWTH);
         }
@@ -225,16 +224,6 @@ class HttpApiAbuseTest {
         }
     }
 
-    /** The attack's pace: the gap between two bytes of a slow client. */
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
     private static void closeAll(List<Socket> sockets) {
         for (Socket s : sockets) {
             try {
@@ -249,8 +238,7 @@ class HttpApiAbuseTest {
     private static long heapUsedAfterGc() {
         long least = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
-            System.gc();
-            pause(100);
+            System.gc(); // a full collection, done when it returns (G1 without ExplicitGCInvokesConcurrent)
             least = Math.min(least, MEMORY.getHeapMemoryUsage().getUsed());
         }
         return least;
