@@ -135,4 +135,17 @@ final class SqliteConnections {
         return e instanceof SQLiteException s && (s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
                 || s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
     }
+
+    /** Closes every statement; returns the last failure, or null if all closed. */
+    static SQLException closeAll(Iterable<? extends java.sql.Statement> statements) {
+        SQLException failure = null;
+        for (java.sql.Statement s : statements) {
+            try {
+                s.close();
+            } catch (SQLException e) {
+                failure = e;
+            }
+        }
+        return failure;
+    }
 }

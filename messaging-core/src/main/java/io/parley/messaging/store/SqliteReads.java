@@ -159,14 +159,7 @@ final class SqliteReads implements AutoCloseable {
     /** Closes the statements, not the connection, which is the writer's; throws the last failure, if any. */
     @Override
     public void close() throws SQLException {
-        SQLException failure = null;
-        for (PreparedStatement s : statements) {
-            try {
-                s.close();
-            } catch (SQLException e) {
-                failure = e;
-            }
-        }
+        SQLException failure = SqliteConnections.closeAll(statements);
         if (failure != null) {
             throw failure;
         }

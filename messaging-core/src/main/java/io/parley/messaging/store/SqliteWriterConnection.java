@@ -125,14 +125,7 @@ final class SqliteWriterConnection implements AutoCloseable {
     /** Closes the statements, the reads and the connection; throws the last failure, if any. */
     @Override
     public void close() throws SQLException {
-        SQLException failure = null;
-        for (PreparedStatement s : statements) {
-            try {
-                s.close();
-            } catch (SQLException e) {
-                failure = e;
-            }
-        }
+        SQLException failure = SqliteConnections.closeAll(statements);
         try {
             reads.close();
         } catch (SQLException e) {
