@@ -12,9 +12,19 @@ package io.parley.messaging;
  * @param maxDurableBacklogPerPeer with a durable store, most messages waiting for one peer; the store holds
  *     them and the node keeps about a window of them in memory, plus 4 bytes and the future of each (see
  *     the README's memory figures); past it {@link Node#send} fails at once with {@link BackpressureException}
+ * @param maxConnections most connections open at once, accepted and dialled together; an incoming connection past
+ *     it is closed at once, before a byte is read ({@link Limit#CONNECTIONS})
+ * @param maxConnectionsPerAddress most connections accepted from one remote IP address at once; one more is closed
+ *     at once ({@link Limit#CONNECTIONS_PER_ADDRESS})
+ * @param maxHandshakesInProgress most accepted connections that have not finished their handshake; one more is
+ *     closed at once ({@link Limit#HANDSHAKES_IN_PROGRESS})
+ * @param maxControlFramesPerSecond most Ping and Gossip frames (each kind counted on its own) a connection may send
+ *     per second, with bursts of as many; one more is dropped unanswered, and a connection that sends ten times
+ *     that many beyond the rate in a row is closed ({@link Limit#CONTROL_FRAME_RATE})
  */
 public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int maxQueuedPerPeer,
-                     int maxDurableBacklogPerPeer) {
+                     int maxDurableBacklogPerPeer, int maxConnections, int maxConnectionsPerAddress,
+                     int maxHandshakesInProgress, int maxControlFramesPerSecond) {
 
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -26,12 +36,22 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
     public static final int DEFAULT_MAX_QUEUED_PER_PEER = 100_000;
     /** Default {@link #maxDurableBacklogPerPeer()}: 10,000,000 messages. */
     public static final int DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER = 10_000_000;
+    /** Default {@link #maxConnections()}: 1,024. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+    /** Default {@link #maxConnectionsPerAddress()}: 64 (many nodes may share a host, or sit behind one NAT). */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
+    /** Default {@link #maxHandshakesInProgress()}: 64. */
+    public static final int DEFAULT_MAX_HANDSHAKES_IN_PROGRESS = 64;
+    /** Default {@link #maxControlFramesPerSecond()}: 20 (an honest peer sends one Ping a second, Gossip about as often). */
+    public static final int DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND = 20;
     /** Room a frame needs besides its payload (ids, clocks, sequence). */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
     /** The defaults. */
     public static final Limits DEFAULT = new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES,
-            DEFAULT_SEND_WINDOW, DEFAULT_MAX_QUEUED_PER_PEER, DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER);
+            DEFAULT_SEND_WINDOW, DEFAULT_MAX_QUEUED_PER_PEER, DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER,
+            DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_HANDSHAKES_IN_PROGRESS,
+            DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND);
 
     /**
      * Validates the limits.
@@ -45,6 +65,10 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         positive("sendWindow", sendWindow);
         positive("maxQueuedPerPeer", maxQueuedPerPeer);
         positive("maxDurableBacklogPerPeer", maxDurableBacklogPerPeer);
+        positive("maxConnections", maxConnections);
+        positive("maxConnectionsPerAddress", maxConnectionsPerAddress);
+        positive("maxHandshakesInProgress", maxHandshakesInProgress);
+        positive("maxControlFramesPerSecond", maxControlFramesPerSecond);
         if ((long) maxPayloadBytes + FRAME_OVERHEAD_BYTES > maxFrameBytes) {
             throw new IllegalArgumentException("maxPayloadBytes (" + maxPayloadBytes + ") plus " + FRAME_OVERHEAD_BYTES
                     + " bytes of framing must fit in maxFrameBytes (" + maxFrameBytes + ")");
@@ -82,6 +106,10 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         private int sendWindow = DEFAULT_SEND_WINDOW;
         private int maxQueuedPerPeer = DEFAULT_MAX_QUEUED_PER_PEER;
         private int maxDurableBacklogPerPeer = DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        private int maxHandshakesInProgress = DEFAULT_MAX_HANDSHAKES_IN_PROGRESS;
+        private int maxControlFramesPerSecond = DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND;
 
         private Builder() {
         }
@@ -122,9 +150,34 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
             return this;
         }
 
+        /** Most connections open at once; default 1,024. */
+        public Builder maxConnections(int connections) {
+            this.maxConnections = connections;
+            return this;
+        }
+
+        /** Most connections accepted from one remote IP address at once; default 64. */
+        public Builder maxConnectionsPerAddress(int connections) {
+            this.maxConnectionsPerAddress = connections;
+            return this;
+        }
+
+        /** Most accepted connections still in their handshake; default 64. */
+        public Builder maxHandshakesInProgress(int handshakes) {
+            this.maxHandshakesInProgress = handshakes;
+            return this;
+        }
+
+        /** Most Ping frames, and most Gossip frames, per second on one connection; default 20. */
+        public Builder maxControlFramesPerSecond(int frames) {
+            this.maxControlFramesPerSecond = frames;
+            return this;
+        }
+
         /** The limits, validated. */
         public Limits build() {
-            return new Limits(maxFrameBytes, maxPayloadBytes, sendWindow, maxQueuedPerPeer, maxDurableBacklogPerPeer);
+            return new Limits(maxFrameBytes, maxPayloadBytes, sendWindow, maxQueuedPerPeer, maxDurableBacklogPerPeer,
+                    maxConnections, maxConnectionsPerAddress, maxHandshakesInProgress, maxControlFramesPerSecond);
         }
     }
 }

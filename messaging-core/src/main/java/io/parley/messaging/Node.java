@@ -1,6 +1,7 @@
 package io.parley.messaging;
 
 import io.parley.messaging.clock.HybridLogicalClock;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.internal.NodeLifecycle;
 import io.parley.messaging.internal.NodeLifecycle.State;
 import io.parley.messaging.internal.NodeParts;
@@ -58,6 +59,7 @@ public final class Node implements AutoCloseable {
     private final NodeLifecycle life;
     private volatile DnsDiscovery.Resolver dnsResolver = DnsDiscovery.Resolver.PLATFORM;
     private final TlsContexts tls;
+    private final LimitCounters limitCounters = new LimitCounters();
 
     Node(NodeConfig config) {
         this(config, true);
@@ -98,7 +100,7 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException if the node was started before
      */
     public Node start() {
-        NodeParts parts = life.start(new NodeParts(config, config.store(), hlc, tls, dnsResolver));
+        NodeParts parts = life.start(new NodeParts(config, config.store(), hlc, tls, dnsResolver, limitCounters));
         log.info("{}: listening on {} in cluster '{}' with {} peers, {} seeds and {} DNS names", config.id(),
                 parts.advertised(), config.cluster(), config.peers().size(), config.seeds().size(),
                 config.dnsDiscovery().size());
@@ -314,6 +316,15 @@ public final class Node implements AutoCloseable {
      */
     public long ignoredClockReadings() {
         return hlc.ignoredReadings();
+    }
+
+    /**
+     * How often, since this node was built, each of the bounds it holds against its peers was reached: a connection
+     * refused, a frame dropped, a slow peer cut off (see {@link Limit} for each). Every limit is in the map, with 0
+     * if never reached. A snapshot; thread-safe.
+     */
+    public Map<Limit, Long> limitsReached() {
+        return limitCounters.snapshot();
     }
 
     /**

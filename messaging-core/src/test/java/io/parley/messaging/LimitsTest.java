@@ -26,7 +26,9 @@ class LimitsTest {
     void builderSetsEveryValue() {
         Limits l = Limits.builder().maxFrameBytes(4096).maxPayloadBytes(3072).sendWindow(8).maxQueuedPerPeer(8).build();
 
-        assertThat(l).isEqualTo(new Limits(4096, 3072, 8, 8, Limits.DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER));
+        assertThat(l).isEqualTo(new Limits(4096, 3072, 8, 8, Limits.DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER,
+                Limits.DEFAULT_MAX_CONNECTIONS, Limits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+                Limits.DEFAULT_MAX_HANDSHAKES_IN_PROGRESS, Limits.DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND));
     }
 
     @ParameterizedTest

@@ -60,6 +60,7 @@ public final class NodeParts {
     private final HybridLogicalClock hlc;
     private final TlsContexts tls;
     private final DnsDiscovery.Resolver dnsResolver;
+    private final LimitCounters limitCounters;
     private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
     private final List<DnsDiscovery> dnsDiscovery = new CopyOnWriteArrayList<>();
     private volatile EventLoopGroup group;
@@ -79,14 +80,16 @@ public final class NodeParts {
      * @param store the node's store, opened by the time {@link #build} runs; the store thread closes it when it ends
      * @param tls TLS on every connection, or null
      * @param dnsResolver resolves DNS discovery names
+     * @param limitCounters where every part counts the limits it reaches
      */
     public NodeParts(NodeConfig config, MessageStore store, HybridLogicalClock hlc, TlsContexts tls,
-                     DnsDiscovery.Resolver dnsResolver) {
+                     DnsDiscovery.Resolver dnsResolver, LimitCounters limitCounters) {
         this.config = config;
         this.store = store;
         this.hlc = hlc;
         this.tls = tls;
         this.dnsResolver = dnsResolver;
+        this.limitCounters = limitCounters;
     }
 
     /**
@@ -125,7 +128,7 @@ public final class NodeParts {
         sender = new Sender(config.id(), incarnation, config.clock(), hlc, delivery, membership);
         ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
                 config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
-                config.limits().maxFrameBytes(), config.failureDetection(), tls);
+                config.limits(), config.failureDetection(), tls, limitCounters);
         transport = new Transport(settings, new Ports(membership.handshakeEvents(), membership.events(), delivery),
                 group, blocking);
         localAddress = transport.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));

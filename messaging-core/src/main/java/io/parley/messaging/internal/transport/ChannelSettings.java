@@ -1,8 +1,10 @@
 package io.parley.messaging.internal.transport;
 
 import io.parley.messaging.FailureDetection;
+import io.parley.messaging.Limits;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.internal.LimitCounters;
 import java.time.Duration;
 
 /**
@@ -16,11 +18,18 @@ import java.time.Duration;
  * @param handshakeTimeout how long a connection may take to complete its handshake
  * @param heartbeatInterval time between two Pings this node sends on a connection
  * @param heartbeatTimeout how long nothing may be heard from a peer before its connection is closed
- * @param maxFrameBytes the largest frame accepted
+ * @param limits the node's limits: the largest frame accepted, connection caps, frame rates
  * @param failureDetection when the failure detector suspects a silent peer and when it gives up on it
  * @param tls the TLS contexts of every connection, or null for plain TCP
+ * @param limitCounters where the pipeline counts each limit it reaches
  */
 public record ChannelSettings(NodeId self, String cluster, long incarnation, java.util.function.Supplier<String> advertisedAddress, WallClock clock,
                               Duration handshakeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout,
-                              int maxFrameBytes, FailureDetection failureDetection, TlsContexts tls) {
+                              Limits limits, FailureDetection failureDetection, TlsContexts tls,
+                              LimitCounters limitCounters) {
+
+    /** The largest frame accepted, {@link Limits#maxFrameBytes()}. */
+    public int maxFrameBytes() {
+        return limits.maxFrameBytes();
+    }
 }

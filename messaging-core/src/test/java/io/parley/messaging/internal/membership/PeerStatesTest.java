@@ -7,6 +7,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.parley.messaging.FailureDetection;
+import io.parley.messaging.Limits;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerAddress;
 import io.parley.messaging.PeerEvent;
@@ -14,6 +15,7 @@ import io.parley.messaging.PeerListener;
 import io.parley.messaging.PeerState;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.internal.delivery.Delivery;
 import io.parley.messaging.internal.transport.Admission;
 import io.parley.messaging.internal.transport.ChannelSettings;
@@ -203,7 +205,8 @@ class PeerStatesTest {
 
     private static ChannelSettings channelSettings() {
         return new ChannelSettings(SELF, "test-cluster", 1, () -> "self.example:7000", WallClock.system(),
-                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), 1024, FailureDetection.DEFAULT, null);
+                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Limits.builder().maxFrameBytes(4096).maxPayloadBytes(3072).build(), FailureDetection.DEFAULT, null,
+                new LimitCounters());
     }
 
     /** Handshake events for a dial that is refused before any handshake. */

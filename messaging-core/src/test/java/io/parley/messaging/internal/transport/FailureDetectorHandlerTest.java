@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parley.messaging.FailureDetection;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
@@ -34,7 +35,7 @@ class FailureDetectorHandlerTest {
         channel.freezeTime();
         establish(channel);
         ChannelSettings settings = new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, () -> NOW,
-                HANDSHAKE_TIMEOUT, INTERVAL, Duration.ofMinutes(1), MAX_FRAME_BYTES, DETECTION, null);
+                HANDSHAKE_TIMEOUT, INTERVAL, Duration.ofMinutes(1), TransportFixtures.limits(MAX_FRAME_BYTES), DETECTION, null, new LimitCounters());
         channel.pipeline().addLast(PipelineNames.FAILURE_DETECTOR, new FailureDetectorHandler(settings, events));
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parley.messaging.FailureDetection;
+import io.parley.messaging.Limits;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Hello;
@@ -26,7 +28,7 @@ final class TransportFixtures {
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
     static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
-    static final int MAX_FRAME_BYTES = 1024;
+    static final int MAX_FRAME_BYTES = 2048;
 
     private TransportFixtures() {
     }
@@ -37,7 +39,13 @@ final class TransportFixtures {
 
     static ChannelSettings settings(WallClock clock) {
         return new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, clock,
-                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, MAX_FRAME_BYTES, FailureDetection.DEFAULT, null);
+                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, limits(MAX_FRAME_BYTES), FailureDetection.DEFAULT, null, new LimitCounters());
+    }
+
+    /** The default limits, but frames of at most {@code maxFrameBytes} (and payloads to fit). */
+    static Limits limits(int maxFrameBytes) {
+        return Limits.builder().maxFrameBytes(maxFrameBytes)
+                .maxPayloadBytes(maxFrameBytes - Limits.FRAME_OVERHEAD_BYTES).build();
     }
 
     static Hello.Builder hello() {

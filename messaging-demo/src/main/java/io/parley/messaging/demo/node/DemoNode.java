@@ -53,7 +53,7 @@ public final class DemoNode implements AutoCloseable {
         this.node = builder.onMessage(this::onMessage).onPeerEvent(peerReporter).peerEventExecutor(peerReporter.executor())
                 .build();
         this.id = node.id();
-        this.metrics = new NodeMetrics(id, this::peers, awaiting::size, this::storeWritable);
+        this.metrics = new NodeMetrics(id, this::peers, awaiting::size, this::storeWritable, node::limitsReached);
     }
 
     /**

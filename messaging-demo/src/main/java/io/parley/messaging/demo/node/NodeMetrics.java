@@ -1,6 +1,7 @@
 package io.parley.messaging.demo.node;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.messaging.Limit;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerInfo;
 import io.parley.messaging.PeerState;
@@ -31,8 +33,9 @@ import java.util.function.Supplier;
  * {@code parley_messages_awaiting_receipt}, the histograms {@code parley_delivery_round_trip_seconds} and
  * {@code parley_delivery_time_seconds} (16 buckets from 500 µs to 60 s, so Prometheus can compute quantiles),
  * {@code parley_peers{state}}, per peer {@code parley_peer_up}, {@code parley_peer_round_trip_seconds} and
- * {@code parley_peer_clock_offset_seconds}, {@code parley_store_writable} (0 while the store cannot write), and the
- * JVM's own. Every meter has the tag {@code node}.
+ * {@code parley_peer_clock_offset_seconds}, {@code parley_store_writable} (0 while the store cannot write),
+ * {@code parley_limit_reached_total{limit}} (how often each of the node's bounds against its peers was reached, one
+ * series per {@link Limit}), and the JVM's own. Every meter has the tag {@code node}.
  */
 public final class NodeMetrics {
 
@@ -54,7 +57,8 @@ public final class NodeMetrics {
     private final MultiGauge peerRoundTrip;
     private final MultiGauge peerClockOffset;
 
-    NodeMetrics(NodeId node, Supplier<List<PeerInfo>> peers, IntSupplier awaitingReceipt, DoubleSupplier storeWritable) {
+    NodeMetrics(NodeId node, Supplier<List<PeerInfo>> peers, IntSupplier awaitingReceipt, DoubleSupplier storeWritable,
+                Supplier<Map<Limit, Long>> limitsReached) {
         this.peers = peers;
         registry.config().commonTags("node", node.value());
         sent = Counter.builder("parley.messages.sent").description("Messages this node accepted to send").register(registry);
@@ -74,6 +78,11 @@ public final class NodeMetrics {
         for (PeerState state : PeerState.values()) {
             Gauge.builder("parley.peers", peers, p -> p.get().stream().filter(i -> i.state() == state).count())
                     .tag("state", state.name()).description("Peers in each state").register(registry);
+        }
+        for (Limit limit : Limit.values()) {
+            FunctionCounter.builder("parley.limit.reached", limitsReached, m -> m.get().getOrDefault(limit, 0L))
+                    .tag("limit", limit.name()).description("How often the node reached this bound against its peers")
+                    .register(registry);
         }
         peerUp = MultiGauge.builder("parley.peer.up").description("1 while the peer is UP").register(registry);
         peerRoundTrip = MultiGauge.builder("parley.peer.round.trip").baseUnit("seconds")
