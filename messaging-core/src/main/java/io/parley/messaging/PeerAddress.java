@@ -13,16 +13,24 @@ import java.util.Objects;
  */
 public record PeerAddress(NodeId id, String host, int port) {
 
+    /** The longest host name or address a peer address may have: 253 characters, the longest DNS name. */
+    public static final int MAX_HOST_LENGTH = 253;
+
     /**
      * Validates a peer address.
      *
-     * @throws IllegalArgumentException if the host is blank or the port is outside 1..65535
+     * @throws IllegalArgumentException if the host is blank or longer than {@value #MAX_HOST_LENGTH} characters
+     *     (the longest DNS name), or the port is outside 1..65535
      */
     public PeerAddress {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(host, "host");
         if (host.isBlank()) {
             throw new IllegalArgumentException("peer " + id + ": host must not be empty");
+        }
+        if (host.length() > MAX_HOST_LENGTH) {
+            throw new IllegalArgumentException("peer " + id + ": host must be at most " + MAX_HOST_LENGTH
+                    + " characters, got " + host.length());
         }
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("peer " + id + ": port must be between 1 and 65535, got " + port);

@@ -52,14 +52,41 @@ class HandshakeRefusalTest {
              Node intruder = Node.builder().id("intruder").cluster("x")
                      .peer(HUB, "127.0.0.1", hub.localAddress().getPort()).build().start()) {
 
-            logs.awaitLine(Level.WARN, "hub: refusing connection", "'intruder'", "cluster 'x'", "cluster 'y'");
-            logs.awaitLine(Level.WARN, "intruder: connection refused by", "cluster 'x'", "cluster 'y'", "(WRONG_CLUSTER)");
+            logs.awaitLine(Level.WARN, "hub: refusing connection", "\"intruder\"", "cluster \"x\"", "cluster \"y\"");
+            logs.awaitLine(Level.WARN, "intruder: connection refused by", "cluster \"x\"", "cluster \"y\"", "(WRONG_CLUSTER)");
             String lastError = awaitLastError(intruder, HUB);
-            assertThat(lastError).contains("cluster 'x'", "cluster 'y'", "WRONG_CLUSTER");
+            assertThat(lastError).contains("cluster \"x\"", "cluster \"y\"", "WRONG_CLUSTER");
             assertThat(peer(intruder, HUB).state()).isNotEqualTo(PeerState.UP);
             assertThat(hub.peers()).extracting(PeerInfo::id).containsExactly(NodeId.of(HEALTHY));
 
             assertStillServes(hub, healthy);
+        }
+    }
+
+    @Test
+    void aMegabyteClusterNameIsCutInTheErrorFrameAndInTheLogLine() throws Exception {
+        try (Node hub = Node.builder().id(HUB).build().start();
+             RawPeer raw = RawPeer.connect(hub)) {
+            raw.send(RawPeer.hello(1, "c".repeat(1 << 20) + "\nWARN forged line", "raw", 42));
+
+            Error error = raw.readError();
+            assertThat(error.getCode()).isEqualTo(Error.Code.CODE_WRONG_CLUSTER);
+            assertThat(error.getMessage()).hasSizeLessThan(1000).contains("chars)", "\"raw\"").doesNotContain("\n");
+            String line = logs.awaitLine(Level.WARN, "hub: refusing connection", "is in cluster \"ccc");
+            assertThat(line).hasSizeLessThan(1000).doesNotContain("forged");
+        }
+    }
+
+    @Test
+    void aMegabyteGoodbyeReasonIsOneShortLogLine() throws Exception {
+        try (Node hub = Node.builder().id(HUB).build().start();
+             RawPeer raw = RawPeer.connect(hub)) {
+            handshakeAsRaw(hub, raw);
+            raw.send(Frame.newBuilder().setGoodbye(io.parley.messaging.proto.v1.Goodbye.newBuilder()
+                    .setReason("bye\nERROR forged " + "r".repeat(1 << 20))).build());
+
+            String line = logs.awaitLine(Level.INFO, "hub: raw is leaving");
+            assertThat(line).hasSizeLessThan(1000).contains("bye\\nERROR forged", "chars)").doesNotContain("\n");
         }
     }
 

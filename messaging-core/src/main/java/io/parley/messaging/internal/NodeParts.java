@@ -189,6 +189,12 @@ public final class NodeParts {
         return sender;
     }
 
+    /** Connections open now, accepted and dialled; 0 before the transport is built. */
+    public int openConnections() {
+        Transport t = transport;
+        return t == null ? 0 : t.openConnections();
+    }
+
     /**
      * Runs {@code task} on the receipt thread after {@code delay}. If the node is closing, the timer or the
      * hand-over may be refused: then the task does not run.

@@ -12,6 +12,7 @@ import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Member;
 import java.util.List;
+import io.parley.messaging.internal.transport.PeerText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,7 +212,8 @@ final class Admissions implements HandshakeEvents {
         try {
             return PeerAddress.parse(id + "=" + hostPort);
         } catch (IllegalArgumentException e) {
-            log.debug("ignoring unusable advertised address '{}' of {}: {}", hostPort, id, e.getMessage());
+            log.debug("ignoring unusable advertised address {} of {}: {}", PeerText.quote(hostPort), id,
+                    PeerText.clean(e.getMessage()));
             return null;
         }
     }

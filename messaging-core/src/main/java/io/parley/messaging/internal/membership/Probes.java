@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import io.parley.messaging.internal.transport.PeerText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +100,7 @@ final class Probes {
             port = 0;
         }
         if (host.isEmpty() || port < 1 || port > 65_535) {
-            log.warn("{}: ignoring address '{}' from {}: not host:port", self, hostPort, origin);
+            log.warn("{}: ignoring address {} from {}: not host:port", self, PeerText.quote(hostPort), origin);
             return;
         }
         String h = host;

@@ -56,7 +56,7 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
         }
         if (expectedPeer != null && !welcome.getNodeId().equals(expectedPeer.value())) {
             refuse(ctx, Error.Code.CODE_PROTOCOL_VIOLATION, "dialled node '" + expectedPeer + "' at "
-                    + ctx.channel().remoteAddress() + " but node '" + welcome.getNodeId() + "' answered");
+                    + ctx.channel().remoteAddress() + " but node " + PeerText.quote(welcome.getNodeId()) + " answered");
             return;
         }
         if (!NodeId.isValid(welcome.getNodeId())) {
@@ -92,7 +92,7 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
             return error;
         }
         return error.toBuilder().setCode(Error.Code.CODE_UNSPECIFIED)
-                .setMessage(error.getMessage() + " (" + error.getCode().name().replace("CODE_", "")
+                .setMessage(PeerText.clean(error.getMessage()) + " (" + error.getCode().name().replace("CODE_", "")
                         + " from a node whose certificate does not show it is " + claimed + ")").build();
     }
 

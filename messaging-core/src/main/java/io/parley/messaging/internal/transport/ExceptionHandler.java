@@ -12,6 +12,7 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Error;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
+import io.parley.messaging.internal.LogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +26,12 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ExceptionHandler.class);
 
     private final NodeId self;
+    private final LogLimiter logs;
 
-    public ExceptionHandler(NodeId self) {
+    /** @param logs bounds the lines a peer's failures write */
+    public ExceptionHandler(NodeId self, LogLimiter logs) {
         this.self = self;
+        this.logs = logs;
     }
 
     @Override
@@ -70,7 +74,10 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
             log.error("{}: closing connection {} after an unexpected failure", self, who, cause);
         }
         if (code != Error.Code.CODE_INTERNAL) {
-            log.warn("{}: closing connection {}: {}", self, who, reason);
+            long skipped = logs.permit("closing-" + code);
+            if (skipped >= 0) {
+                log.warn("{}: closing connection {}: {}{}", self, who, reason, LogLimiter.skipped(skipped));
+            }
         }
         Session session = ctx.channel().attr(Session.KEY).get();
         if (session != null) {

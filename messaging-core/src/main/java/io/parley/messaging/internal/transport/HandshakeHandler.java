@@ -12,6 +12,7 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import java.util.concurrent.TimeUnit;
+import io.parley.messaging.internal.LogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,7 +165,11 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
         if (isRoutine(code)) {
             log.debug("{}: closing connection {}: {}", settings.self(), ctx.channel().remoteAddress(), reason);
         } else {
-            log.warn("{}: refusing connection {}: {}", settings.self(), ctx.channel().remoteAddress(), reason);
+            long skipped = settings.limitCounters().logs().permit("refusing-" + code);
+            if (skipped >= 0) {
+                log.warn("{}: refusing connection {}: {}{}", settings.self(), ctx.channel().remoteAddress(), reason,
+                        LogLimiter.skipped(skipped));
+            }
         }
         onRefused(ctx, code, reason);
         ctx.writeAndFlush(Frames.error(code, reason)).addListener(ChannelFutureListener.CLOSE);
@@ -186,12 +191,15 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     protected void refusedByPeer(ChannelHandlerContext ctx, Error error) {
         done = true;
         cancelTimeout();
-        String reason = "refused by " + ctx.channel().remoteAddress() + ": " + error.getMessage()
+        String reason = "refused by " + ctx.channel().remoteAddress() + ": " + PeerText.clean(error.getMessage())
                 + " (" + error.getCode().name().replace("CODE_", "") + ")";
         if (isRoutine(error.getCode())) {
             log.debug("{}: {}", settings.self(), reason);
         } else {
-            log.warn("{}: connection {}", settings.self(), reason);
+            long skipped = settings.limitCounters().logs().permit("refused-by-peer-" + error.getCode());
+            if (skipped >= 0) {
+                log.warn("{}: connection {}{}", settings.self(), reason, LogLimiter.skipped(skipped));
+            }
         }
         onRefused(ctx, error.getCode(), reason);
         ctx.close();

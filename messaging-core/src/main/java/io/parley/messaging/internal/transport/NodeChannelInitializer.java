@@ -38,7 +38,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         this.envelopes = new EnvelopeHandler(settings.clock(), ports.traffic());
         this.acks = new AckHandler(settings.clock(), ports.traffic());
         this.sessions = new SessionHandler(settings, ports.membership(), ports.traffic());
-        this.exceptions = new ExceptionHandler(settings.self());
+        this.exceptions = new ExceptionHandler(settings.self(), settings.limitCounters().logs());
     }
 
     @Override
@@ -51,6 +51,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
+        p.addLast(PipelineNames.CONTROL_RATE, new ControlFrameLimiter(settings));
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
         p.addLast(PipelineNames.HANDSHAKE, accepted
                 ? new ServerHandshakeHandler(settings, ports.handshake())

@@ -22,13 +22,42 @@ public final class PeerText {
         if (s == null) {
             return "null";
         }
+        int shown = shown(s);
+        StringBuilder b = new StringBuilder(shown + 24).append('"');
+        escape(s, shown, b, true);
+        b.append('"');
+        return suffix(s, shown, b);
+    }
+
+    /**
+     * {@code s} as {@link #quote} makes it, without the quotes (and with quotes and backslashes left as they are):
+     * for a reason shown after a colon.
+     */
+    public static String clean(String s) {
+        if (s == null) {
+            return "null";
+        }
+        int shown = shown(s);
+        StringBuilder b = new StringBuilder(shown + 24);
+        escape(s, shown, b, false);
+        return suffix(s, shown, b);
+    }
+
+    private static int shown(String s) {
         int shown = Math.min(s.length(), MAX_CHARS);
         if (shown < s.length() && Character.isHighSurrogate(s.charAt(shown - 1))) {
             shown--; // never half a character
         }
-        StringBuilder b = new StringBuilder(shown + 24).append('"');
+        return shown;
+    }
+
+    private static void escape(String s, int shown, StringBuilder b, boolean quotes) {
         for (int i = 0; i < shown; i++) {
             char c = s.charAt(i);
+            if (!quotes && (c == '"' || c == '\\')) {
+                b.append(c);
+                continue;
+            }
             switch (c) {
                 case '"' -> b.append("\\\"");
                 case '\\' -> b.append("\\\\");
@@ -44,7 +73,9 @@ public final class PeerText {
                 }
             }
         }
-        b.append('"');
+    }
+
+    private static String suffix(String s, int shown, StringBuilder b) {
         if (shown < s.length()) {
             b.append("…(+").append(s.length() - shown).append(" chars)");
         }

@@ -4,10 +4,14 @@ package io.parley.messaging.internal.transport;
  * Names of the handlers in a Parley channel pipeline, in pipeline order from head (network) to tail.
  *
  * <pre>
+ * handshakeSlot    HandshakeSlot                  accepted connections only: its place among the handshakes in
+ *                                                 progress, given back when the session begins
  * tls              SslHandler                     with TLS only: TLS 1.3 (see TlsContexts)
  * frameDecoder     LengthFieldBasedFrameDecoder   bytes → one frame's bytes, at most maxFrameBytes
  * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
  * protobufDecoder  ProtobufDecoder                frame bytes → Frame
+ * controlRate      ControlFrameLimiter            Ping and Gossip beyond maxControlFramesPerSecond dropped; a flood
+ *                                                 closes the connection
  * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
  * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;
  *                                                 replaced by idle when it does
@@ -22,10 +26,12 @@ package io.parley.messaging.internal.transport;
  */
 public final class PipelineNames {
 
+    public static final String HANDSHAKE_SLOT = "handshakeSlot";
     public static final String TLS = "tls";
     public static final String FRAME_DECODER = "frameDecoder";
     public static final String FRAME_ENCODER = "frameEncoder";
     public static final String PROTOBUF_DECODER = "protobufDecoder";
+    public static final String CONTROL_RATE = "controlRate";
     public static final String ACK_COALESCER = "ackCoalescer";
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";

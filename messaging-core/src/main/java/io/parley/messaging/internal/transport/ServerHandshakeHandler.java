@@ -30,8 +30,8 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
             return;
         }
         if (!hello.getCluster().equals(settings.cluster())) {
-            refuse(ctx, Error.Code.CODE_WRONG_CLUSTER, "node '" + hello.getNodeId() + "' is in cluster '" + hello.getCluster()
-                    + "' but this node is in cluster '" + settings.cluster() + "'");
+            refuse(ctx, Error.Code.CODE_WRONG_CLUSTER, "node " + PeerText.quote(hello.getNodeId()) + " is in cluster "
+                    + PeerText.quote(hello.getCluster()) + " but this node is in cluster " + PeerText.quote(settings.cluster()));
             return;
         }
         if (!NodeId.isValid(hello.getNodeId())) {

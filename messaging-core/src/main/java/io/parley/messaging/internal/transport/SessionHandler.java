@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.internal.LogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,17 +35,23 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         Session session = ctx.channel().attr(Session.KEY).get();
         switch (frame.getBodyCase()) {
             case GOODBYE -> {
-                log.info("{}: {} is leaving: {}", settings.self(), session.peer(), frame.getGoodbye().getReason());
-                membership.goodbye(session, frame.getGoodbye().getReason());
+                String reason = PeerText.clean(frame.getGoodbye().getReason());
+                log.info("{}: {} is leaving: {}", settings.self(), session.peer(), reason);
+                membership.goodbye(session, reason);
                 ctx.close();
             }
             case ERROR -> {
                 Error error = frame.getError();
                 if (error.getCode() == Error.Code.CODE_DUPLICATE_CONNECTION) {
-                    log.debug("{}: {} closed a duplicate connection: {}", settings.self(), session.peer(), error.getMessage());
+                    log.debug("{}: {} closed a duplicate connection: {}", settings.self(), session.peer(),
+                            PeerText.quote(error.getMessage()));
                 } else {
-                    log.warn("{}: {} closed the connection: {} ({})", settings.self(), session.peer(), error.getMessage(),
-                            error.getCode().name().replace("CODE_", ""));
+                    long skipped = settings.limitCounters().logs().permit("peer-error");
+                    if (skipped >= 0) {
+                        log.warn("{}: {} closed the connection: {} ({}){}", settings.self(), session.peer(),
+                                PeerText.quote(error.getMessage()), error.getCode().name().replace("CODE_", ""),
+                                LogLimiter.skipped(skipped));
+                    }
                 }
                 ctx.close();
             }

@@ -12,24 +12,33 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parley.messaging.Limit;
 import io.parley.messaging.ListenException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerAddress;
+import io.parley.messaging.internal.LogLimiter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the listening socket and dials peers, every channel with the pipeline of {@link NodeChannelInitializer}.
- * Keeps every open channel so that {@link #closeAll} can close them at shutdown.
+ * Keeps every open channel so that {@link #closeAll} can close them at shutdown, and counts them against the
+ * connection limits ({@link ConnectionBudget}): an accepted connection past a limit is closed before a byte of it is
+ * read, with a log line (at most one every 10 s) and the limit counted.
  */
 public final class Transport {
+
+    private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
     private final ChannelSettings settings;
     private final Ports ports;
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("parley", GlobalEventExecutor.INSTANCE);
     private final OffLoopResolverGroup resolver;
+    private final ConnectionBudget budget;
     private Channel server;
 
     /**
@@ -40,6 +49,7 @@ public final class Transport {
         this.ports = ports;
         this.group = group;
         this.resolver = new OffLoopResolverGroup(blocking);
+        this.budget = new ConnectionBudget(settings.limits());
     }
 
     /**
@@ -57,7 +67,13 @@ public final class Transport {
                 .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+                        Limit refused = budget.admit(ch);
+                        if (refused != null) {
+                            refuse(ch, refused);
+                            return;
+                        }
                         channels.add(ch);
+                        ch.pipeline().addLast(PipelineNames.HANDSHAKE_SLOT, new HandshakeSlot(budget));
                         ch.pipeline().addLast(initializer);
                     }
                 });
@@ -92,7 +108,23 @@ public final class Transport {
                 .handler(new NodeChannelInitializer(settings, ports, false, expectedPeer));
         ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(host, port));
         channels.add(f.channel());
+        budget.dialled(f.channel());
         return f;
+    }
+
+    private void refuse(Channel ch, Limit limit) {
+        settings.limitCounters().reached(limit);
+        long skipped = settings.limitCounters().logs().permit("refused-" + limit);
+        if (skipped >= 0) {
+            log.warn("{}: refusing connection from {}: {}{}", settings.self(), ch.remoteAddress(), budget.describe(limit),
+                    LogLimiter.skipped(skipped));
+        }
+        ch.close();
+    }
+
+    /** Connections open now, accepted and dialled. */
+    public int openConnections() {
+        return budget.open();
     }
 
     /** Stops accepting connections. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.clock.HybridTimestamp;
 import io.parley.messaging.proto.v1.Envelope;
 import io.parley.messaging.proto.v1.Error;
@@ -27,7 +28,7 @@ class EnvelopeHandlerTest {
         session = establish(channel);
         session.markPeerResumed();
         channel.pipeline().addLast(PipelineNames.ENVELOPE, new EnvelopeHandler(() -> NOW, events));
-        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF));
+        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF, new LimitCounters().logs()));
     }
 
     @AfterEach

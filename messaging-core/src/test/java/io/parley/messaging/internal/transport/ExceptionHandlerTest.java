@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Ping;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class ExceptionHandlerTest {
 
-    private final EmbeddedChannel channel = new EmbeddedChannel(new ExceptionHandler(SELF));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new ExceptionHandler(SELF, new LimitCounters().logs()));
 
     @AfterEach
     void tearDown() {

@@ -43,7 +43,7 @@ class FailureDetectorHandlerTest {
                 // the session handlers would take the frame here
             }
         });
-        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF));
+        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF, new LimitCounters().logs()));
         channel.pipeline().fireUserEventTriggered(SessionEstablished.INSTANCE);
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Goodbye;
@@ -32,7 +33,7 @@ class HeartbeatHandlerTest {
         channel.freezeTime();
         session = establish(channel);
         channel.pipeline().addLast(PipelineNames.HEARTBEAT, new HeartbeatHandler(settings(now::get), events));
-        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF));
+        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF, new LimitCounters().logs()));
     }
 
     @AfterEach

@@ -36,4 +36,10 @@ class PeerTextTest {
     void nullIsSaidAsSuch() {
         assertThat(PeerText.quote(null)).isEqualTo("null");
     }
+
+    @Test
+    void cleanCutsAndEscapesLineBreaksButKeepsQuotes() {
+        assertThat(PeerText.clean("node \"x\" said\nWARN forged")).isEqualTo("node \"x\" said\\nWARN forged");
+        assertThat(PeerText.clean("y".repeat(500))).isEqualTo("y".repeat(PeerText.MAX_CHARS) + "…(+380 chars)");
+    }
 }

@@ -4,6 +4,7 @@ import static io.parley.messaging.internal.transport.TransportFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Goodbye;
@@ -20,7 +21,7 @@ class SessionHandlerTest {
     void setUp() {
         channel = new EmbeddedChannel();
         channel.pipeline().addLast(PipelineNames.SESSION, new SessionHandler(settings(), events, events));
-        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF));
+        channel.pipeline().addLast(PipelineNames.EXCEPTIONS, new ExceptionHandler(SELF, new LimitCounters().logs()));
     }
 
     @AfterEach

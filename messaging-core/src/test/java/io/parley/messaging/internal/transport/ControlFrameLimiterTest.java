@@ -1,0 +1,126 @@
+package io.parley.messaging.internal.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.parley.messaging.FailureDetection;
+import io.parley.messaging.Limit;
+import io.parley.messaging.Limits;
+import io.parley.messaging.internal.LimitCounters;
+import io.parley.messaging.proto.v1.Envelope;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Frame;
+import io.parley.messaging.proto.v1.Gossip;
+import io.parley.messaging.proto.v1.Ping;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ControlFrameLimiterTest {
+
+    private static final int RATE = 5;
+    private static final Frame PING = Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1)).build();
+    private static final Frame GOSSIP = Frame.newBuilder().setGossip(Gossip.getDefaultInstance()).build();
+    private static final Frame ENVELOPE = Frame.newBuilder().setEnvelope(Envelope.newBuilder().setSeq(1)).build();
+
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final LimitCounters counters = new LimitCounters();
+    private final List<Object> passed = new ArrayList<>();
+    private EmbeddedChannel channel;
+
+    @BeforeEach
+    void setUp() {
+        ChannelSettings settings = new ChannelSettings(TransportFixtures.SELF, TransportFixtures.CLUSTER, 1, () -> "",
+                () -> 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5),
+                Limits.builder().maxControlFramesPerSecond(RATE).build(), FailureDetection.DEFAULT, null, counters);
+        channel = new EmbeddedChannel(new ControlFrameLimiter(settings, nanos::get), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                passed.add(msg); // what the session handlers would take
+            }
+        }, new ExceptionHandler(TransportFixtures.SELF, counters.logs()));
+    }
+
+    @Test
+    void aBurstOfTheRatePassesAndTheNextIsDroppedAndCounted() {
+        for (int i = 0; i < RATE; i++) {
+            channel.writeInbound(PING);
+        }
+        channel.writeInbound(PING);
+
+        assertThat(inbound()).isEqualTo(RATE);
+        assertThat(counters.count(Limit.CONTROL_FRAME_RATE)).isEqualTo(1);
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void tokensComeBackAtTheRate() {
+        for (int i = 0; i < RATE + 3; i++) {
+            channel.writeInbound(PING);
+        }
+        nanos.addAndGet(1_000_000_000L / RATE); // one token
+        channel.writeInbound(PING);
+        channel.writeInbound(PING);
+
+        assertThat(inbound()).isEqualTo(RATE + 1);
+        assertThat(counters.count(Limit.CONTROL_FRAME_RATE)).isEqualTo(4);
+    }
+
+    @Test
+    void pingsAndGossipHaveBucketsOfTheirOwnAndOtherFramesAreNeverLimited() {
+        for (int i = 0; i < RATE; i++) {
+            channel.writeInbound(PING);
+        }
+        for (int i = 0; i < RATE; i++) {
+            channel.writeInbound(GOSSIP);
+        }
+        for (int i = 0; i < 1000; i++) {
+            channel.writeInbound(ENVELOPE);
+        }
+        assertThat(inbound()).isEqualTo(2 * RATE + 1000);
+        assertThat(counters.count(Limit.CONTROL_FRAME_RATE)).isZero();
+    }
+
+    @Test
+    void aFloodClosesTheConnectionWithRateLimited() {
+        for (int i = 0; i <= RATE + ControlFrameLimiter.FLOOD_FACTOR * RATE + 1 && channel.isActive(); i++) {
+            channel.writeInbound(PING);
+        }
+        channel.runPendingTasks();
+
+        Frame error = drainUntilError();
+        assertThat(error.getError().getCode()).isEqualTo(Error.Code.CODE_RATE_LIMITED);
+        assertThat(error.getError().getMessage()).contains("Ping frames", "limit of " + RATE + " a second");
+        assertThat(channel.isActive()).isFalse();
+    }
+
+    @Test
+    void aSlowButSteadyExcessIsDroppedButNotClosed() {
+        // Twice the rate for 30 s: half the frames dropped, never a run long enough to close.
+        for (int i = 0; i < 30 * 2 * RATE; i++) {
+            nanos.addAndGet(1_000_000_000L / (2 * RATE));
+            channel.writeInbound(PING);
+        }
+        assertThat(channel.isActive()).isTrue();
+        assertThat(counters.count(Limit.CONTROL_FRAME_RATE)).isBetween(25L * RATE, 35L * RATE);
+    }
+
+    private int inbound() {
+        return passed.size();
+    }
+
+    private Frame drainUntilError() {
+        Object o;
+        while ((o = channel.readOutbound()) != null) {
+            if (o instanceof Frame f && f.hasError()) {
+                return f;
+            }
+        }
+        throw new AssertionError("no Error frame written");
+    }
+}
