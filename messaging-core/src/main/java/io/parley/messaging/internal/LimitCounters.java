@@ -12,6 +12,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class LimitCounters {
 
     private final AtomicLongArray counts = new AtomicLongArray(Limit.values().length);
+    private final LogLimiter logs = new LogLimiter(this);
+
+    /** The node's bound on log lines its peers can cause. */
+    public LogLimiter logs() {
+        return logs;
+    }
 
     /** Counts one more time {@code limit} was reached. */
     public void reached(Limit limit) {
