@@ -116,6 +116,10 @@ final class Gossiper {
                     capped = true;
                     break;
                 }
+                if (table.size() >= bounds.maxMembers()) {
+                    bounds.counters().reached(Limit.MEMBERS); // once per frame, not once per member
+                    break;
+                }
                 boolean[] made = {false};
                 p = table.join(a.id(), a, AddressSource.GOSSIP, PeerTable.Origin.HEARSAY, made);
                 if (p == null) {

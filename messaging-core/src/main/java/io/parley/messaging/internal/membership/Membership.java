@@ -176,6 +176,11 @@ public final class Membership {
         return slots.waiting();
     }
 
+    /** Forgets the peers unreachable for longer than the forget time now, as the periodic sweep does; for tests. */
+    int forgetUnreachable() {
+        return forgetter.sweep();
+    }
+
     /** The seeds and discovered addresses, for tests. */
     Probes probes() {
         return probes;
