@@ -31,5 +31,21 @@ public enum Limit {
      * A log line a peer could cause was not written, because the same kind of line had been written less than 10 s
      * before; the next one that is written says how many were left out.
      */
-    LOG_LINES
+    LOG_LINES,
+    /**
+     * A member was not added because the node already knew {@link Limits#maxMembers()} peers: a member named in
+     * gossip, a Hello or a Welcome, or found at a seed or DNS address, was ignored, or a connection from an
+     * unknown id was refused with {@code CODE_NOT_ADMITTED}. Configured peers are never refused.
+     */
+    MEMBERS,
+    /**
+     * A dial had to wait its turn because {@link Limits#maxConcurrentDials()} outgoing connections were being made
+     * already; it is made, in order, as soon as one of them connects or fails.
+     */
+    CONCURRENT_DIALS,
+    /**
+     * A Hello, Welcome or Gossip named more than {@link Limits#maxNewMembersPerFrame()} members this node did not
+     * know; the rest of them were ignored (counted once per frame).
+     */
+    NEW_MEMBERS_PER_FRAME
 }

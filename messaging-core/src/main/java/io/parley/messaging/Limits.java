@@ -21,10 +21,20 @@ package io.parley.messaging;
  * @param maxControlFramesPerSecond most Ping and Gossip frames (each kind counted on its own) a connection may send
  *     per second, with bursts of as many; one more is dropped unanswered, and a connection that sends ten times
  *     that many beyond the rate in a row is closed ({@link Limit#CONTROL_FRAME_RATE})
+ * @param maxMembers most peers the node knows at once; configured peers ({@link NodeBuilder#peer},
+ *     {@link Node#addPeer}) always count and are never refused, but a member learnt past it (from gossip, a
+ *     Hello or Welcome, a seed or DNS name) is ignored, and a connection from an unknown id is refused with
+ *     {@code CODE_NOT_ADMITTED} ({@link Limit#MEMBERS})
+ * @param maxConcurrentDials most outgoing connections being made at once (connecting or in their handshake);
+ *     one more waits its turn, in order ({@link Limit#CONCURRENT_DIALS})
+ * @param maxNewMembersPerFrame most members not known yet taken from one Hello, Welcome or Gossip; the rest of
+ *     the frame's new members are ignored (honest gossip names them again in a later round)
+ *     ({@link Limit#NEW_MEMBERS_PER_FRAME})
  */
 public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int maxQueuedPerPeer,
                      int maxDurableBacklogPerPeer, int maxConnections, int maxConnectionsPerAddress,
-                     int maxHandshakesInProgress, int maxControlFramesPerSecond) {
+                     int maxHandshakesInProgress, int maxControlFramesPerSecond, int maxMembers,
+                     int maxConcurrentDials, int maxNewMembersPerFrame) {
 
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -44,6 +54,12 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
     public static final int DEFAULT_MAX_HANDSHAKES_IN_PROGRESS = 64;
     /** Default {@link #maxControlFramesPerSecond()}: 20 (an honest peer sends one Ping a second, Gossip about as often). */
     public static final int DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND = 20;
+    /** Default {@link #maxMembers()}: 1,024 peers, the default {@link #maxConnections()}. */
+    public static final int DEFAULT_MAX_MEMBERS = 1024;
+    /** Default {@link #maxConcurrentDials()}: 32. */
+    public static final int DEFAULT_MAX_CONCURRENT_DIALS = 32;
+    /** Default {@link #maxNewMembersPerFrame()}: 16 (an honest node joining a cluster learns it over a few rounds). */
+    public static final int DEFAULT_MAX_NEW_MEMBERS_PER_FRAME = 16;
     /** Room a frame needs besides its payload (ids, clocks, sequence). */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
@@ -51,7 +67,8 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
     public static final Limits DEFAULT = new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES,
             DEFAULT_SEND_WINDOW, DEFAULT_MAX_QUEUED_PER_PEER, DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER,
             DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_HANDSHAKES_IN_PROGRESS,
-            DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND);
+            DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND, DEFAULT_MAX_MEMBERS, DEFAULT_MAX_CONCURRENT_DIALS,
+            DEFAULT_MAX_NEW_MEMBERS_PER_FRAME);
 
     /**
      * Validates the limits.
@@ -69,6 +86,9 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         positive("maxConnectionsPerAddress", maxConnectionsPerAddress);
         positive("maxHandshakesInProgress", maxHandshakesInProgress);
         positive("maxControlFramesPerSecond", maxControlFramesPerSecond);
+        positive("maxMembers", maxMembers);
+        positive("maxConcurrentDials", maxConcurrentDials);
+        positive("maxNewMembersPerFrame", maxNewMembersPerFrame);
         if ((long) maxPayloadBytes + FRAME_OVERHEAD_BYTES > maxFrameBytes) {
             throw new IllegalArgumentException("maxPayloadBytes (" + maxPayloadBytes + ") plus " + FRAME_OVERHEAD_BYTES
                     + " bytes of framing must fit in maxFrameBytes (" + maxFrameBytes + ")");
@@ -110,6 +130,9 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private int maxHandshakesInProgress = DEFAULT_MAX_HANDSHAKES_IN_PROGRESS;
         private int maxControlFramesPerSecond = DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND;
+        private int maxMembers = DEFAULT_MAX_MEMBERS;
+        private int maxConcurrentDials = DEFAULT_MAX_CONCURRENT_DIALS;
+        private int maxNewMembersPerFrame = DEFAULT_MAX_NEW_MEMBERS_PER_FRAME;
 
         private Builder() {
         }
@@ -174,10 +197,29 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
             return this;
         }
 
+        /** Most peers known at once, configured ones never refused; default 1,024. */
+        public Builder maxMembers(int members) {
+            this.maxMembers = members;
+            return this;
+        }
+
+        /** Most outgoing connections being made at once, the rest waiting their turn; default 32. */
+        public Builder maxConcurrentDials(int dials) {
+            this.maxConcurrentDials = dials;
+            return this;
+        }
+
+        /** Most members not known yet taken from one Hello, Welcome or Gossip; default 16. */
+        public Builder maxNewMembersPerFrame(int members) {
+            this.maxNewMembersPerFrame = members;
+            return this;
+        }
+
         /** The limits, validated. */
         public Limits build() {
             return new Limits(maxFrameBytes, maxPayloadBytes, sendWindow, maxQueuedPerPeer, maxDurableBacklogPerPeer,
-                    maxConnections, maxConnectionsPerAddress, maxHandshakesInProgress, maxControlFramesPerSecond);
+                    maxConnections, maxConnectionsPerAddress, maxHandshakesInProgress, maxControlFramesPerSecond,
+                    maxMembers, maxConcurrentDials, maxNewMembersPerFrame);
         }
     }
 }

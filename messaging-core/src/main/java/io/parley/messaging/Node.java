@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Membership.</b> Peers are the configured ones, those found through seeds, DNS names and gossip (every node
  * tells the others which members it is connected to), and those that dial in; the node dials every one it learns
  * of and keeps one connection per pair. A failure detector moves peers UP → SUSPECT → DOWN as they fall silent, and
- * a {@link PeerListener} hears of every change.
+ * a {@link PeerListener} hears of every change. Membership is bounded ({@link Limits#maxMembers()},
+ * {@link Limits#maxConcurrentDials()}, {@link Limits#maxNewMembersPerFrame()}), and a learnt peer unreachable for
+ * {@link NodeBuilder#forgetUnreachableAfter} is {@link PeerState#FORGOTTEN}.
  *
  * <p>Thread-safe. {@link #close()} drains what is in flight for up to the close timeout, then says Goodbye to
  * every peer and releases everything.

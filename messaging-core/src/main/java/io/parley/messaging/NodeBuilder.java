@@ -57,6 +57,12 @@ public final class NodeBuilder {
     public static final Duration DEFAULT_MAX_CLOCK_OFFSET = Duration.ofMillis(500);
     /** Default time between two rounds of gossip. */
     public static final Duration DEFAULT_GOSSIP_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * Default {@link #forgetUnreachableAfter}: 5 minutes, sixty times the longest reconnect delay and longer than a
+     * node takes to restart or be rescheduled, yet short enough that members a flood of gossip made up are gone
+     * within minutes.
+     */
+    public static final Duration DEFAULT_FORGET_UNREACHABLE_AFTER = Duration.ofMinutes(5);
 
     private NodeId id;
     private String cluster = DEFAULT_CLUSTER;
@@ -85,6 +91,8 @@ public final class NodeBuilder {
     private Executor peerEventExecutor;
     private Tls tls;
     private Duration maxClockOffset = DEFAULT_MAX_CLOCK_OFFSET;
+    private Duration forgetUnreachableAfter = DEFAULT_FORGET_UNREACHABLE_AFTER;
+    private AdmissionPolicy admission = AdmissionPolicy.OPEN;
 
     NodeBuilder() {
     }
@@ -181,6 +189,30 @@ public final class NodeBuilder {
      */
     public NodeBuilder gossipInterval(Duration interval) {
         this.gossipInterval = positive("gossipInterval", interval);
+        return this;
+    }
+
+    /**
+     * How long a peer that was learnt, not configured (found through gossip, a seed, a DNS name, or by dialling in),
+     * may stay unreachable (DOWN or LEFT, or never UP) before the node forgets it (default 5 minutes,
+     * {@link #DEFAULT_FORGET_UNREACHABLE_AFTER}): it stops dialling it, drops it from {@link Node#peers()} and
+     * reports it {@link PeerState#FORGOTTEN}. A peer with messages still waiting for it is kept until they are
+     * delivered or expire. For twice this time afterwards gossip does not bring it back; its own connection does.
+     * Configured peers are never forgotten.
+     *
+     * @throws IllegalArgumentException if {@code after} is not positive
+     */
+    public NodeBuilder forgetUnreachableAfter(Duration after) {
+        this.forgetUnreachableAfter = positive("forgetUnreachableAfter", after);
+        return this;
+    }
+
+    /**
+     * Which nodes are admitted as peers (default {@link AdmissionPolicy#OPEN}): with
+     * {@link AdmissionPolicy#CONFIGURED_ONLY} only the configured peers, for a closed cluster.
+     */
+    public NodeBuilder admission(AdmissionPolicy policy) {
+        this.admission = Objects.requireNonNull(policy, "admission");
         return this;
     }
 
@@ -355,7 +387,7 @@ public final class NodeBuilder {
                 Optional.ofNullable(listenerExecutor), limits, ioThreads, handshakeTimeout, heartbeatInterval,
                 heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout, seeds, dnsDiscovery,
                 gossipInterval, failureDetection, Optional.ofNullable(peerListener), Optional.ofNullable(peerEventExecutor),
-                Optional.ofNullable(tls), maxClockOffset);
+                Optional.ofNullable(tls), maxClockOffset, forgetUnreachableAfter, admission);
     }
 
     /**

@@ -50,6 +50,8 @@ public final class NodeConfig {
     private final Optional<Executor> peerEventExecutor;
     private final Optional<Tls> tls;
     private final Duration maxClockOffset;
+    private final Duration forgetUnreachableAfter;
+    private final AdmissionPolicy admission;
 
     /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists. */
     NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
@@ -58,7 +60,8 @@ public final class NodeConfig {
                Duration heartbeatInterval, Duration heartbeatTimeout, Duration connectTimeout, Duration reconnectMin,
                Duration reconnectMax, Duration closeTimeout, List<String> seeds, List<DnsDiscovery> dnsDiscovery,
                Duration gossipInterval, FailureDetection failureDetection, Optional<PeerListener> peerListener,
-               Optional<Executor> peerEventExecutor, Optional<Tls> tls, Duration maxClockOffset) {
+               Optional<Executor> peerEventExecutor, Optional<Tls> tls, Duration maxClockOffset,
+               Duration forgetUnreachableAfter, AdmissionPolicy admission) {
         this.id = Objects.requireNonNull(id, "id");
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
@@ -86,6 +89,8 @@ public final class NodeConfig {
         this.peerEventExecutor = Objects.requireNonNull(peerEventExecutor, "peerEventExecutor");
         this.tls = Objects.requireNonNull(tls, "tls");
         this.maxClockOffset = Objects.requireNonNull(maxClockOffset, "maxClockOffset");
+        this.forgetUnreachableAfter = Objects.requireNonNull(forgetUnreachableAfter, "forgetUnreachableAfter");
+        this.admission = Objects.requireNonNull(admission, "admission");
     }
 
     /** This node's id. */
@@ -222,6 +227,16 @@ public final class NodeConfig {
     /** How far ahead of this node's wall clock a peer's hybrid clock reading may be and still be followed. */
     public Duration maxClockOffset() {
         return maxClockOffset;
+    }
+
+    /** How long a learnt, unconfigured peer may stay unreachable before the node forgets it. */
+    public Duration forgetUnreachableAfter() {
+        return forgetUnreachableAfter;
+    }
+
+    /** Which nodes are admitted as peers: any of the cluster, or only the configured ones. */
+    public AdmissionPolicy admission() {
+        return admission;
     }
 
     /** The id, cluster and listen address, for log lines. */

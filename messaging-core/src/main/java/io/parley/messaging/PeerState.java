@@ -2,7 +2,8 @@ package io.parley.messaging;
 
 /**
  * How this node sees a peer. A peer moves UP → SUSPECT → DOWN → UP as its connection and the failure detector
- * judge it, and to LEFT when it says Goodbye; every change is reported to the {@link PeerListener}.
+ * judge it, and to LEFT when it says Goodbye; a peer that was not configured and stays DOWN or LEFT for too long
+ * is FORGOTTEN. Every change is reported to the {@link PeerListener}.
  */
 public enum PeerState {
     /** A connection to the peer is open, its handshake completed, and the peer is heard from as expected. */
@@ -20,5 +21,13 @@ public enum PeerState {
      */
     DOWN,
     /** The peer said Goodbye: it shut down on purpose. It becomes UP again when it returns. */
-    LEFT
+    LEFT,
+    /**
+     * The last state of a peer that was learnt (from gossip, a seed, a DNS name or its own connection), never
+     * configured, and stayed DOWN or LEFT for {@link NodeBuilder#forgetUnreachableAfter} with no message waiting
+     * for it: the node stopped dialling it and removed it from {@link Node#peers()}, and stale gossip cannot add it
+     * back for a while. It is known again, with a new UP event, when it connects to this node itself (or a seed or
+     * DNS name leads to it). Reported once, as the peer's last event.
+     */
+    FORGOTTEN
 }

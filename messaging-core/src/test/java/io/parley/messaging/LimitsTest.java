@@ -28,7 +28,23 @@ class LimitsTest {
 
         assertThat(l).isEqualTo(new Limits(4096, 3072, 8, 8, Limits.DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER,
                 Limits.DEFAULT_MAX_CONNECTIONS, Limits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-                Limits.DEFAULT_MAX_HANDSHAKES_IN_PROGRESS, Limits.DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND));
+                Limits.DEFAULT_MAX_HANDSHAKES_IN_PROGRESS, Limits.DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND,
+                Limits.DEFAULT_MAX_MEMBERS, Limits.DEFAULT_MAX_CONCURRENT_DIALS, Limits.DEFAULT_MAX_NEW_MEMBERS_PER_FRAME));
+    }
+
+    @Test
+    void membershipBoundsAreSetAndValidated() {
+        Limits l = Limits.builder().maxMembers(10).maxConcurrentDials(2).maxNewMembersPerFrame(3).build();
+
+        assertThat(l.maxMembers()).isEqualTo(10);
+        assertThat(l.maxConcurrentDials()).isEqualTo(2);
+        assertThat(l.maxNewMembersPerFrame()).isEqualTo(3);
+        assertThatIllegalArgumentException().isThrownBy(() -> Limits.builder().maxMembers(0).build())
+                .withMessageContaining("maxMembers must be positive");
+        assertThatIllegalArgumentException().isThrownBy(() -> Limits.builder().maxConcurrentDials(-1).build())
+                .withMessageContaining("maxConcurrentDials must be positive");
+        assertThatIllegalArgumentException().isThrownBy(() -> Limits.builder().maxNewMembersPerFrame(0).build())
+                .withMessageContaining("maxNewMembersPerFrame must be positive");
     }
 
     @ParameterizedTest

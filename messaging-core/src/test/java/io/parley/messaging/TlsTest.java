@@ -68,6 +68,21 @@ class TlsTest {
                 .extracting(Message::text).containsExactly("over TLS");
     }
 
+    /**
+     * With client certificates a node takes members only from sessions whose handshake proved the peer's id: both
+     * sides of a TLS handshake with client certificates do, so c, which knows only b, learns of a from b.
+     */
+    @Test
+    void withMutualAuthenticationMembersNamedByAnAuthenticatedPeerAreLearnt() {
+        Node a = start(Node.builder().id("a").tls(ca.tlsFor("a")));
+        Node b = start(Node.builder().id("b").tls(ca.tlsFor("b")).peer("a=" + address(a)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.peers().stream().anyMatch(p -> p.state() == PeerState.UP));
+        Node c = start(Node.builder().id("c").tls(ca.tlsFor("c")).seed(address(b)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.peers().stream().filter(p -> p.state() == PeerState.UP)
+                .map(p -> p.id().value()).toList().containsAll(List.of("a", "b")));
+    }
+
     @Test
     void aNodeWithACertificateOfAnotherCaIsRefusedAndTheOthersGoOn() throws Exception {
         Node a = start(Node.builder().id("a").tls(ca.tlsFor("a")));

@@ -8,10 +8,12 @@ import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeConfig;
 import io.parley.messaging.PeerAddress;
 import io.parley.messaging.PeerListener;
+import io.parley.messaging.Tls;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.internal.delivery.Delivery;
 import io.parley.messaging.internal.membership.Backoff;
 import io.parley.messaging.internal.membership.DnsDiscovery;
+import io.parley.messaging.internal.membership.Bounds;
 import io.parley.messaging.internal.membership.Membership;
 import io.parley.messaging.internal.membership.PeerEventDispatcher;
 import io.parley.messaging.internal.transport.ChannelSettings;
@@ -120,7 +122,8 @@ public final class NodeParts {
         });
         membership = new Membership(new Membership.Settings(config.id(), incarnation, group,
                 new Backoff(config.reconnectMin(), config.reconnectMax(), 0.5), config.connectTimeout(),
-                config.gossipInterval(), () -> advertised, () -> localAddress), delivery,
+                config.gossipInterval(), () -> advertised, () -> localAddress, Bounds.of(config.limits(),
+                config.forgetUnreachableAfter(), config.admission(), authenticatesPeers(config), limitCounters)), delivery,
                 new PeerEventDispatcher(config.id(), peerListener, peerEventExecutor, config.clock()));
         config.peers().forEach(membership::add);
         config.seeds().forEach(membership::addSeed);
@@ -142,6 +145,14 @@ public final class NodeParts {
             dnsDiscovery.add(d);
             d.start();
         }
+    }
+
+    /**
+     * Whether the node authenticates its peers, so that membership takes gossip only from sessions whose handshake
+     * proved the peer's identity: TLS with client certificates. Without it every node of the cluster is trusted.
+     */
+    private static boolean authenticatesPeers(NodeConfig config) {
+        return config.tls().map(Tls::mutualAuthentication).orElse(false);
     }
 
     /**

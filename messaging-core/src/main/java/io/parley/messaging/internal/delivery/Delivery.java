@@ -87,6 +87,17 @@ public final class Delivery implements TrafficEvents {
         return streams.computeIfAbsent(peer, id -> new OutboundStream(id, loop, new ClockOffsetEstimator(), context));
     }
 
+    /**
+     * Membership forgot the stream's peer: the stream leaves the registry if it never numbered a message (a send
+     * racing with this fails with {@code UnknownPeerException}), so a peer that returns starts afresh. A stream that
+     * numbered messages stays, so that a peer that returns goes on from the same sequence numbers.
+     */
+    public void retire(OutboundStream stream) {
+        if (stream.retireIfUnused()) {
+            streams.remove(stream.peer(), stream);
+        }
+    }
+
     /** The stream to {@code peer}, or null if there is none. */
     public OutboundStream stream(NodeId peer) {
         return streams.get(peer);

@@ -7,6 +7,7 @@ import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.UnknownPeerException;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.internal.transport.Session;
@@ -53,6 +54,7 @@ public final class OutboundStream {
 
     private final Object sendLock = new Object();
     private long nextSeq; // guarded by sendLock
+    private boolean retired; // guarded by sendLock: the peer was forgotten before this stream numbered a message
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile long crossThreadWrites;
 
@@ -130,6 +132,12 @@ public final class OutboundStream {
         }
         try {
             synchronized (sendLock) {
+                if (retired) {
+                    outstanding.decrementAndGet();
+                    ctx.store().unreserveSend();
+                    future.completeExceptionally(new UnknownPeerException("peer '" + peer + "' was forgotten"));
+                    return future;
+                }
                 Message m = factory.apply(nextSeq + 1);
                 nextSeq++;
                 ctx.store().submitSend(new OutboundMessage(m, future, this));
@@ -140,6 +148,21 @@ public final class OutboundStream {
             throw e;
         }
         return future;
+    }
+
+    /**
+     * Retires this stream if it never numbered a message and nothing waits in it: every later send fails with
+     * {@link UnknownPeerException}. Called when membership forgets the peer.
+     *
+     * @return whether it is retired
+     */
+    public boolean retireIfUnused() {
+        synchronized (sendLock) {
+            if (nextSeq == 0 && outstanding.get() == 0) {
+                retired = true;
+            }
+            return retired;
+        }
     }
 
     /** Stored messages, in sequence order. Called from the store thread. */

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * from an id that is already connected with another incarnation is a second live node using that id, and is
  * refused. The members named in every Hello and Welcome are learnt ({@link Gossiper#learn}).
  *
+ * <p><b>Who may become a peer.</b> A node the table does not know is admitted only while it holds fewer than
+ * {@link Bounds#maxMembers()} peers, and under {@code CONFIGURED_ONLY} not at all: it is refused with
+ * {@code CODE_NOT_ADMITTED}. A node that dials in itself is admitted even if the node forgot it lately: a real
+ * connection is better evidence than stale gossip.
+ *
  * <p>Called on event loops; each decision holds only the peer's lock, and closes what it replaced after
  * releasing it.
  */
@@ -37,9 +42,12 @@ final class Admissions implements HandshakeEvents {
     private final Probes probes;
     private final Gossiper gossip;
     private final PeerStates states;
+    private final DialSlots slots;
 
     /** @param incarnation this node's: a Hello that carries it and this node's id came from this node */
-    Admissions(PeerTable table, long incarnation, Dialer dialer, Probes probes, Gossiper gossip, PeerStates states) {
+    Admissions(PeerTable table, long incarnation, Dialer dialer, Probes probes, Gossiper gossip, PeerStates states,
+               DialSlots slots) {
+        this.slots = slots;
         this.table = table;
         this.incarnation = incarnation;
         this.dialer = dialer;
@@ -55,6 +63,9 @@ final class Admissions implements HandshakeEvents {
 
     @Override
     public void established(Session session) {
+        if (session.dialedBySelf()) {
+            slots.ended(session.channel());
+        }
         states.established(session);
     }
 
@@ -85,11 +96,19 @@ final class Admissions implements HandshakeEvents {
         if (table.isClosing()) {
             return Admission.refuse(Error.Code.CODE_INTERNAL, "node " + self + " is shutting down");
         }
+        Admission stranger = refusedStranger(id);
+        if (stranger != null) {
+            return stranger;
+        }
         PeerAddress advertised = advertised(id, hello.advertisedAddress());
-        Peer p = table.getOrAdd(id, advertised, AddressSource.SELF_REPORTED);
+        Peer p = table.join(id, advertised, AddressSource.SELF_REPORTED, PeerTable.Origin.CONNECTION, new boolean[1]);
+        if (p == null) {
+            return full(id);
+        }
         Session replaced = null;
         Channel cancelled = null;
-        Session session = new Session(id, hello.incarnation(), channel, false, hello.advertisedAddress());
+        Session session = new Session(id, hello.incarnation(), channel, false, hello.advertisedAddress(),
+                hello.authenticated());
         synchronized (p) {
             Session current = p.session;
             if (current != null && current.isActive() && current.peerIncarnation() != hello.incarnation()) {
@@ -118,7 +137,7 @@ final class Admissions implements HandshakeEvents {
             p.session = session;
         }
         retire(cancelled, replaced, "replaced by a newer connection from " + id);
-        gossip.learn(hello.members(), id);
+        gossip.learn(hello.members(), id, hello.authenticated());
         return Admission.admit(session);
     }
 
@@ -133,7 +152,8 @@ final class Admissions implements HandshakeEvents {
         if (p == null) {
             return Admission.refuse(Error.Code.CODE_PROTOCOL_VIOLATION, "no dial to " + welcome.nodeId() + " was made");
         }
-        Session session = new Session(welcome.nodeId(), welcome.incarnation(), channel, true, welcome.advertisedAddress());
+        Session session = new Session(welcome.nodeId(), welcome.incarnation(), channel, true, welcome.advertisedAddress(),
+                welcome.authenticated());
         synchronized (p) {
             if (p.pendingDial != channel) {
                 return Admission.refuse(Error.Code.CODE_DUPLICATE_CONNECTION, "another connection between " + self
@@ -146,7 +166,7 @@ final class Admissions implements HandshakeEvents {
             }
             p.session = session;
         }
-        gossip.learn(welcome.members(), welcome.nodeId());
+        gossip.learn(welcome.members(), welcome.nodeId(), welcome.authenticated());
         return Admission.admit(session);
     }
 
@@ -163,9 +183,17 @@ final class Admissions implements HandshakeEvents {
             return Admission.refuse(Error.Code.CODE_DUPLICATE_NODE_ID, "the node at " + probe.hostPort
                     + " says it is " + self + ", this node's own id");
         }
+        Admission stranger = refusedStranger(id);
+        if (stranger != null) {
+            return stranger;
+        }
         PeerAddress at = new PeerAddress(id, probe.host, probe.port);
-        Peer p = table.getOrAdd(id, at, probe.source);
-        Session session = new Session(id, welcome.incarnation(), channel, true, welcome.advertisedAddress());
+        Peer p = table.join(id, at, probe.source, PeerTable.Origin.CONNECTION, new boolean[1]);
+        if (p == null) {
+            return full(id);
+        }
+        Session session = new Session(id, welcome.incarnation(), channel, true, welcome.advertisedAddress(),
+                welcome.authenticated());
         Session replaced = null;
         Channel cancelled = null;
         synchronized (p) {
@@ -190,8 +218,23 @@ final class Admissions implements HandshakeEvents {
             p.session = session;
         }
         retire(cancelled, replaced, "replaced by the connection " + self + " dialled");
-        gossip.learn(welcome.members(), id);
+        gossip.learn(welcome.members(), id, welcome.authenticated());
         return Admission.admit(session);
+    }
+
+    /** Under {@code CONFIGURED_ONLY}, the refusal of an id that is not a configured peer; otherwise null. */
+    private Admission refusedStranger(NodeId id) {
+        if (!table.bounds().configuredOnly() || table.isConfigured(id)) {
+            return null;
+        }
+        return Admission.refuse(Error.Code.CODE_NOT_ADMITTED, "node " + table.self()
+                + " admits only its configured peers, and '" + id + "' is not one of them");
+    }
+
+    /** The refusal of a new id when the table is full. */
+    private Admission full(NodeId id) {
+        return Admission.refuse(Error.Code.CODE_NOT_ADMITTED, "node " + table.self() + " knows "
+                + table.bounds().maxMembers() + " peers, the most it may; '" + id + "' is not admitted");
     }
 
     /** Closes, outside the peer's lock, the dial a new session made pointless and the session it replaced. */

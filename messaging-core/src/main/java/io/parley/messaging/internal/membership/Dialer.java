@@ -8,6 +8,8 @@ import io.parley.messaging.PeerAddress;
 import io.parley.messaging.internal.transport.Transport;
 import io.parley.messaging.proto.v1.Error;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * Dials peers with a known address, and dials them again, with backoff, while they cannot be reached. A dial is
  * made on the event loop of the peer's stream, so its connection and its stream share a thread, and outside the
  * peer's lock: the lock only reserves the dial, and a connection that the tie-break keeps meanwhile cancels it.
+ * At most {@link Bounds#maxConcurrentDials()} dials (with the seeds' and DNS addresses') are made at once; the
+ * others wait their turn in {@link DialSlots}. A forgotten peer is dialled no more.
  *
  * <p>Thread-safe; each peer's fields are guarded by the peer.
  */
@@ -27,9 +31,11 @@ final class Dialer {
     private final SelfAddress selfAddress;
     private final Backoff backoff;
     private final Duration connectTimeout;
+    private final DialSlots slots;
     private volatile Transport transport;
 
-    Dialer(PeerTable table, SelfAddress selfAddress, Backoff backoff, Duration connectTimeout) {
+    Dialer(PeerTable table, SelfAddress selfAddress, Backoff backoff, Duration connectTimeout, DialSlots slots) {
+        this.slots = slots;
         this.table = table;
         this.selfAddress = selfAddress;
         this.backoff = backoff;
@@ -52,25 +58,65 @@ final class Dialer {
         }
     }
 
+    /** Runs {@code task}, which holds a slot of {@code slots}, on {@code loop}; gives the slot back if it cannot. */
+    static void runOn(Executor loop, Runnable task, DialSlots slots) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            slots.release(); // the node is closing
+        }
+    }
+
     /** On {@code loop}, the new channel's own, so that none of its events can come before this task ends. */
     private void dial(Peer p, EventLoop loop) {
+        synchronized (p) {
+            p.reconnectScheduled = false;
+            if (!shouldDial(p) || p.waitingForSlot) {
+                return;
+            }
+            p.waitingForSlot = true;
+        }
+        if (slots.acquire(() -> runOn(loop, () -> dialHolding(p, loop), slots))) {
+            dialHolding(p, loop);
+        }
+    }
+
+    /** Whether {@code p} is to be dialled now. Holding p. */
+    private boolean shouldDial(Peer p) {
+        return !table.isClosing() && transport != null && !p.forgotten && p.address != null && !p.isDialling()
+                && (p.session == null || !p.session.isActive());
+    }
+
+    /** Holding a slot of {@link DialSlots}: dials {@code p}, or gives the slot back. */
+    private void dialHolding(Peer p, EventLoop loop) {
         Transport t = transport;
         PeerAddress target;
         synchronized (p) {
-            p.reconnectScheduled = false;
-            if (table.isClosing() || t == null || p.address == null || p.isDialling()
-                    || (p.session != null && p.session.isActive())) {
+            p.waitingForSlot = false;
+            if (!shouldDial(p)) {
+                slots.release();
                 return;
             }
             if (selfAddress.isSelf(p.address.hostPort())) {
                 p.lastError = p.address.hostPort() + " is this node's own address";
                 p.address = null;
+                slots.release();
                 return;
             }
             target = p.address;
             p.dialling = true;
         }
-        ChannelFuture f = t.dial(target, loop, connectTimeout);
+        ChannelFuture f;
+        try {
+            f = t.dial(target, loop, connectTimeout);
+        } catch (RuntimeException e) {
+            synchronized (p) {
+                p.dialling = false;
+            }
+            slots.release();
+            throw e;
+        }
+        slots.hold(f.channel());
         boolean wanted;
         synchronized (p) {
             wanted = p.dialling; // a connection the tie-break keeps may have cancelled it meanwhile
@@ -96,7 +142,7 @@ final class Dialer {
     void scheduleReconnect(Peer p) {
         Duration delay;
         synchronized (p) {
-            if (table.isClosing() || p.address == null || p.reconnectScheduled) {
+            if (table.isClosing() || p.forgotten || p.address == null || p.reconnectScheduled) {
                 return;
             }
             p.reconnectScheduled = true;

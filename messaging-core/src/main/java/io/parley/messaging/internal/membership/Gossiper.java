@@ -3,8 +3,10 @@ package io.parley.messaging.internal.membership;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.messaging.Limit;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerAddress;
+import io.parley.messaging.internal.LogLimiter;
 import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Gossip;
@@ -23,7 +25,11 @@ import org.slf4j.LoggerFactory;
  * {@link #FANOUT} peers chosen at random. Handshakes already carry the same list both ways, so a new node learns
  * the cluster from its seed at once and everyone it then dials learns of it; the rounds spread what a race between
  * handshakes missed, reaching all n nodes in O(log n) rounds. Learning: every member another node names that this
- * node did not know is added and dialled.
+ * node did not know is added and dialled, within bounds: at most {@link Bounds#maxNewMembersPerFrame()} new members
+ * from one frame, none past {@link Bounds#maxMembers()}, none the node forgot lately (tombstoned), none but
+ * configured ones under {@code CONFIGURED_ONLY}, and, when the node authenticates its peers, only from a peer whose
+ * handshake proved who it is. Without authentication (plain TCP, no client certificates) the node trusts every
+ * node of its cluster.
  */
 final class Gossiper {
 
@@ -81,19 +87,60 @@ final class Gossiper {
     /**
      * Takes what {@code from} said about other members: dials every member not known yet, and gives an address to
      * known peers that have none. Gossip never moves a peer with an address: see {@link AddressSource}.
+     *
+     * @param authenticated whether the handshake with {@code from} proved its identity
      */
-    void learn(List<Member> members, NodeId from) {
+    void learn(List<Member> members, NodeId from, boolean authenticated) {
+        Bounds bounds = table.bounds();
+        if (members.isEmpty()) {
+            return;
+        }
+        if (bounds.gossipNeedsAuthentication() && !authenticated) {
+            long skipped = bounds.counters().logs().permit("membership.unauthenticatedGossip");
+            if (skipped >= 0) {
+                log.warn("{}: ignoring the members {} named: its identity was not authenticated{}", table.self(), from,
+                        LogLimiter.skipped(skipped));
+            }
+            return;
+        }
+        int fresh = 0;
+        boolean capped = false;
         for (PeerAddress a : Members.usable(members, table.self(), selfAddress::isSelf)) {
-            boolean[] created = {false};
-            Peer p = table.addIfAbsent(a.id(), a, AddressSource.GOSSIP, created);
+            Peer p = table.get(a.id());
+            boolean created = false;
+            if (p == null) {
+                if (bounds.configuredOnly()) {
+                    continue; // only configured peers are admitted, and those are all in the table
+                }
+                if (fresh == bounds.maxNewMembersPerFrame()) {
+                    capped = true;
+                    break;
+                }
+                if (table.size() >= bounds.maxMembers()) {
+                    bounds.counters().reached(Limit.MEMBERS); // once per frame, not once per member
+                    break;
+                }
+                boolean[] made = {false};
+                p = table.join(a.id(), a, AddressSource.GOSSIP, PeerTable.Origin.HEARSAY, made);
+                if (p == null) {
+                    continue; // tombstoned, or the table is full
+                }
+                created = made[0];
+                if (created) {
+                    fresh++;
+                }
+            }
             boolean dial;
             synchronized (p) {
-                dial = created[0] || p.offerAddress(a, AddressSource.GOSSIP);
+                dial = !p.forgotten && (created || p.offerAddress(a, AddressSource.GOSSIP));
             }
             if (dial && !table.isClosing()) {
                 log.info("{}: learned of {} at {} from {}", table.self(), a.id(), a.hostPort(), from);
                 dialer.connect(p);
             }
+        }
+        if (capped) {
+            bounds.counters().reached(Limit.NEW_MEMBERS_PER_FRAME);
         }
     }
 }

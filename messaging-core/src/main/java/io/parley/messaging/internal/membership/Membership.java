@@ -25,8 +25,8 @@ import java.util.function.Supplier;
 /**
  * Membership, the node's wing that knows its peers: the registry ({@link PeerTable}), who is dialled
  * ({@link Dialer}, {@link Probes} for seeds and DNS), which connection is kept ({@link Admissions}), each peer's
- * state ({@link PeerStates}) and gossip ({@link Gossiper}). It hands {@link Delivery} the current connection of
- * each peer and nothing else.
+ * state ({@link PeerStates}), gossip ({@link Gossiper}) and forgetting peers long unreachable ({@link Forgetter}),
+ * all within its {@link Bounds}. It hands {@link Delivery} the current connection of each peer and nothing else.
  *
  * <p>Thread-safe; see each part for which lock or thread guards what.
  */
@@ -38,9 +38,11 @@ public final class Membership {
      * @param incarnation this node's
      * @param advertised where peers dial this node, host:port, once it is bound
      * @param bound the address this node listens on, once it is bound
+     * @param bounds how many peers, dials and new members per frame, when to forget, whom to admit
      */
     public record Settings(NodeId self, long incarnation, EventLoopGroup group, Backoff backoff, Duration connectTimeout,
-                           Duration gossipInterval, Supplier<String> advertised, Supplier<InetSocketAddress> bound) {
+                           Duration gossipInterval, Supplier<String> advertised, Supplier<InetSocketAddress> bound,
+                           Bounds bounds) {
     }
 
     private final EventLoopGroup group;
@@ -51,16 +53,20 @@ public final class Membership {
     private final Gossiper gossiper;
     private final PeerStates states;
     private final Admissions admissions;
+    private final DialSlots slots;
+    private final Forgetter forgetter;
 
     public Membership(Settings s, Delivery delivery, PeerEventDispatcher peerEvents) {
         this.group = s.group();
-        this.table = new PeerTable(s.self(), s.group(), delivery);
+        this.table = new PeerTable(s.self(), s.group(), delivery, s.bounds());
         this.selfAddress = new SelfAddress(s.advertised(), s.bound());
-        this.dialer = new Dialer(table, selfAddress, s.backoff(), s.connectTimeout());
-        this.probes = new Probes(s.self(), table, s.group(), s.backoff(), s.connectTimeout(), selfAddress);
+        this.slots = new DialSlots(s.bounds().maxConcurrentDials(), s.bounds().counters());
+        this.dialer = new Dialer(table, selfAddress, s.backoff(), s.connectTimeout(), slots);
+        this.probes = new Probes(s.self(), table, s.group(), s.backoff(), s.connectTimeout(), selfAddress, slots);
         this.gossiper = new Gossiper(table, dialer, selfAddress, s.gossipInterval());
         this.states = new PeerStates(table, delivery, dialer, gossiper, peerEvents);
-        this.admissions = new Admissions(table, s.incarnation(), dialer, probes, gossiper, states);
+        this.admissions = new Admissions(table, s.incarnation(), dialer, probes, gossiper, states, slots);
+        this.forgetter = new Forgetter(table, probes, peerEvents);
     }
 
     /** Where handshake handlers report. */
@@ -125,6 +131,7 @@ public final class Membership {
         dialer.start(t);
         probes.start(t);
         gossiper.start(group);
+        forgetter.start(group);
     }
 
     // ---- what the node asks
@@ -149,6 +156,31 @@ public final class Membership {
         return table.isConnected(id);
     }
 
+    /** How many peers the node knows, configured ones included. */
+    public int size() {
+        return table.size();
+    }
+
+    /** Dials being made now (connecting or in their handshake), for tests and diagnostics. */
+    public int dialsInFlight() {
+        return slots.inUse();
+    }
+
+    /** The most dials ever made at once, for tests and diagnostics. */
+    public int mostDialsInFlight() {
+        return slots.mostInUse();
+    }
+
+    /** Dials waiting for their turn, for tests and diagnostics. */
+    public int dialsWaiting() {
+        return slots.waiting();
+    }
+
+    /** Forgets the peers unreachable for longer than the forget time now, as the periodic sweep does; for tests. */
+    int forgetUnreachable() {
+        return forgetter.sweep();
+    }
+
     /** The seeds and discovered addresses, for tests. */
     Probes probes() {
         return probes;
@@ -161,6 +193,7 @@ public final class Membership {
         table.beginClose();
         probes.close();
         gossiper.stop();
+        forgetter.stop();
     }
 
     /** Says Goodbye on every open connection and waits, at most {@code timeout}, for the frames to be written. */

@@ -34,9 +34,18 @@ final class Peer {
     long lastSeenMicros;
     int attempts;
     boolean reconnectScheduled;
+    boolean waitingForSlot; // queued in DialSlots until fewer dials are being made
+    boolean configured; // given by the user: never refused, never forgotten
+    boolean forgotten; // removed from the table: no longer dialled; a new Peer stands for the id if it comes back
+    long unreachableSinceNanos; // when it was made or its last connection closed, by Bounds.nanoTime
 
     Peer(NodeId id, PeerAddress address, AddressSource source, OutboundStream stream) {
+        this(id, address, source, stream, 0);
+    }
+
+    Peer(NodeId id, PeerAddress address, AddressSource source, OutboundStream stream, long nowNanos) {
         this.id = id;
+        this.unreachableSinceNanos = nowNanos;
         this.address = address;
         this.source = address == null ? null : source;
         this.stream = stream;

@@ -47,6 +47,9 @@ final class PeerStates implements MembershipEvents {
     /** The handshake of {@code session} completed: if it is its peer's current connection, the peer is UP. */
     void established(Session session) {
         Peer p = table.get(session.peer());
+        if (p == null) {
+            return; // forgotten: only a peer without a connection is, so this is no longer its current one
+        }
         synchronized (p) {
             if (p.session != session) {
                 return;
@@ -65,12 +68,15 @@ final class PeerStates implements MembershipEvents {
 
     @Override
     public void gossip(Session session, Gossip g) {
-        gossip.learn(g.getMembersList(), session.peer());
+        gossip.learn(g.getMembersList(), session.peer(), session.authenticated());
     }
 
     @Override
     public void suspected(Session session, String reason) {
         Peer p = table.get(session.peer());
+        if (p == null) {
+            return; // forgotten: only a peer without a connection is, so this is no longer its current one
+        }
         synchronized (p) {
             if (p.session != session || p.state != PeerState.UP) {
                 return;
@@ -84,6 +90,9 @@ final class PeerStates implements MembershipEvents {
     @Override
     public void recovered(Session session) {
         Peer p = table.get(session.peer());
+        if (p == null) {
+            return; // forgotten: only a peer without a connection is, so this is no longer its current one
+        }
         synchronized (p) {
             if (p.session != session || p.state != PeerState.SUSPECT) {
                 return;
@@ -97,6 +106,9 @@ final class PeerStates implements MembershipEvents {
     @Override
     public void unreachable(Session session, String reason) {
         Peer p = table.get(session.peer());
+        if (p == null) {
+            return; // forgotten: only a peer without a connection is, so this is no longer its current one
+        }
         synchronized (p) {
             if (p.session == session) {
                 p.lastError = "judged down: " + reason;
@@ -107,11 +119,15 @@ final class PeerStates implements MembershipEvents {
     @Override
     public void closed(Session session) {
         Peer p = table.get(session.peer());
+        if (p == null) {
+            return; // forgotten: only a peer without a connection is, so this is no longer its current one
+        }
         synchronized (p) {
             if (p.session != session) {
                 return; // a connection that lost the tie-break or was replaced
             }
             p.session = null;
+            p.unreachableSinceNanos = table.bounds().now();
             p.lastSeenMicros = Math.max(p.lastSeenMicros, session.lastSeenMicros());
             if (p.state != PeerState.LEFT) {
                 moveTo(p, PeerState.DOWN);
@@ -128,6 +144,9 @@ final class PeerStates implements MembershipEvents {
     @Override
     public void goodbye(Session session, String reason) {
         Peer p = table.get(session.peer());
+        if (p == null) {
+            return; // forgotten: only a peer without a connection is, so this is no longer its current one
+        }
         synchronized (p) {
             if (p.session == session) {
                 moveTo(p, PeerState.LEFT);

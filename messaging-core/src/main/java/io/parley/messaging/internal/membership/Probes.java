@@ -41,6 +41,7 @@ final class Probes {
         boolean scheduled;
         boolean settled; // a node answered, or the address is this node's own
         boolean removed;
+        boolean waitingForSlot; // queued in DialSlots
         NodeId answeredBy;
 
         Probe(String hostPort, String host, int port, AddressSource source) {
@@ -61,12 +62,15 @@ final class Probes {
     private final Backoff backoff;
     private final Duration connectTimeout;
     private final SelfAddress selfAddress;
+    private final DialSlots slots;
     private final ConcurrentHashMap<String, Probe> byAddress = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Channel, Probe> byChannel = new ConcurrentHashMap<>();
     private volatile Transport transport;
     private volatile boolean closing;
 
-    Probes(NodeId self, PeerTable table, EventLoopGroup group, Backoff backoff, Duration connectTimeout, SelfAddress selfAddress) {
+    Probes(NodeId self, PeerTable table, EventLoopGroup group, Backoff backoff, Duration connectTimeout,
+           SelfAddress selfAddress, DialSlots slots) {
+        this.slots = slots;
         this.self = self;
         this.table = table;
         this.group = group;
@@ -138,6 +142,27 @@ final class Probes {
         return List.copyOf(byAddress.values());
     }
 
+    /**
+     * The node forgot peer {@code id}: the addresses where it answered are dialled again, with backoff, so that a
+     * seed or a DNS address whose node was away for long is found again when it returns.
+     */
+    void forgotten(NodeId id) {
+        for (Probe probe : byAddress.values()) {
+            boolean redial;
+            synchronized (probe) {
+                redial = probe.settled && id.equals(probe.answeredBy) && !probe.removed;
+                if (redial) {
+                    probe.settled = false;
+                    probe.answeredBy = null;
+                    probe.attempts = 1;
+                }
+            }
+            if (redial) {
+                scheduleRedial(probe);
+            }
+        }
+    }
+
     /** The node {@code id} answered on {@code channel}: the probe is settled. */
     void answered(Channel channel, NodeId id) {
         Probe probe = byChannel.remove(channel);
@@ -193,17 +218,37 @@ final class Probes {
         loop.execute(() -> dial(probe, loop));
     }
 
-    /** Dials on {@code loop}, the channel's own, so that no event of the channel can come before it is registered. */
+    /**
+     * Dials on {@code loop}, the channel's own, so that no event of the channel can come before it is registered;
+     * waits for a {@link DialSlots} slot first.
+     */
     private void dial(Probe probe, EventLoop loop) {
+        synchronized (probe) {
+            probe.scheduled = false;
+            if (closing || transport == null || probe.pending != null || probe.settled || probe.removed
+                    || probe.waitingForSlot) {
+                return;
+            }
+            probe.waitingForSlot = true;
+        }
+        if (slots.acquire(() -> Dialer.runOn(loop, () -> dialHolding(probe, loop), slots))) {
+            dialHolding(probe, loop);
+        }
+    }
+
+    /** Holding a slot: dials, or gives the slot back. */
+    private void dialHolding(Probe probe, EventLoop loop) {
         Transport t = transport;
         ChannelFuture f;
         synchronized (probe) {
-            probe.scheduled = false;
+            probe.waitingForSlot = false;
             if (closing || t == null || probe.pending != null || probe.settled || probe.removed) {
+                slots.release();
                 return;
             }
             if (selfAddress.isSelf(probe.hostPort)) {
                 probe.settled = true;
+                slots.release();
                 log.debug("{}: {} is this node's own address; not dialling it", self, probe.hostPort);
                 return;
             }
@@ -211,9 +256,11 @@ final class Probes {
             if (known != null) {
                 probe.settled = true;
                 probe.answeredBy = known;
+                slots.release();
                 return;
             }
             f = t.dial(probe.host, probe.port, null, loop, connectTimeout);
+            slots.hold(f.channel());
             probe.pending = f.channel();
             probe.attempts++;
             byChannel.put(f.channel(), probe);

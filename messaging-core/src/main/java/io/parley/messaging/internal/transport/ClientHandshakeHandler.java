@@ -69,6 +69,9 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
         if (!authenticated(ctx, peer.nodeId(), true)) {
             return;
         }
+        if (settings.tls() != null) {
+            peer = peer.proven();
+        }
         Admission admission = events.confirm(peer, ctx.channel());
         if (!admission.admitted()) {
             refuse(ctx, admission.code(), admission.reason());

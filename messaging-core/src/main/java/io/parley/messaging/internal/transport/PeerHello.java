@@ -7,15 +7,29 @@ import java.util.List;
 /**
  * What the other side said of itself in its Hello or Welcome, validated, and the members it said it is connected
  * to (as sent: the node checks each before using it).
+ *
+ * @param authenticated whether the handshake proved that the other side is {@code nodeId}: over TLS, its verified
+ *     certificate names that id (see {@link Session#authenticated()})
  */
-public record PeerHello(NodeId nodeId, long incarnation, String advertisedAddress, long sentAtMicros, List<Member> members) {
+public record PeerHello(NodeId nodeId, long incarnation, String advertisedAddress, long sentAtMicros, List<Member> members,
+                        boolean authenticated) {
 
     public PeerHello {
         members = List.copyOf(members);
     }
 
+    /** A Hello or Welcome whose sender's identity the handshake did not prove. */
+    public PeerHello(NodeId nodeId, long incarnation, String advertisedAddress, long sentAtMicros, List<Member> members) {
+        this(nodeId, incarnation, advertisedAddress, sentAtMicros, members, false);
+    }
+
     /** A Hello or Welcome that names no members. */
     public PeerHello(NodeId nodeId, long incarnation, String advertisedAddress, long sentAtMicros) {
         this(nodeId, incarnation, advertisedAddress, sentAtMicros, List.of());
+    }
+
+    /** This Hello or Welcome, its sender's identity proved by the handshake. */
+    public PeerHello proven() {
+        return new PeerHello(nodeId, incarnation, advertisedAddress, sentAtMicros, members, true);
     }
 }

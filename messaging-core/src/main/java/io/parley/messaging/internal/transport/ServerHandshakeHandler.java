@@ -41,8 +41,12 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
         }
         PeerHello peer = new PeerHello(new NodeId(hello.getNodeId()), hello.getIncarnation(),
                 hello.getAdvertisedAddress(), hello.getSentAtMicros(), hello.getMembersList());
-        if (!authenticated(ctx, peer.nodeId(), settings.tls() != null && settings.tls().mutual())) {
+        boolean certificateRequired = settings.tls() != null && settings.tls().mutual();
+        if (!authenticated(ctx, peer.nodeId(), certificateRequired)) {
             return;
+        }
+        if (certificateRequired) {
+            peer = peer.proven();
         }
         Admission admission = events.admit(peer, ctx.channel());
         if (!admission.admitted()) {

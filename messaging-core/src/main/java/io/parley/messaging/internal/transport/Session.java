@@ -18,11 +18,19 @@ public final class Session {
     private final Channel channel;
     private final boolean dialedBySelf;
     private final String peerAdvertisedAddress;
+    private final boolean authenticated;
     private volatile long lastSeenMicros;
     private volatile boolean closing;
     private boolean peerResumed; // read and written on the channel's event loop
 
     public Session(NodeId peer, long peerIncarnation, Channel channel, boolean dialedBySelf, String peerAdvertisedAddress) {
+        this(peer, peerIncarnation, channel, dialedBySelf, peerAdvertisedAddress, false);
+    }
+
+    /** @param authenticated see {@link #authenticated()} */
+    public Session(NodeId peer, long peerIncarnation, Channel channel, boolean dialedBySelf, String peerAdvertisedAddress,
+                   boolean authenticated) {
+        this.authenticated = authenticated;
         this.peer = Objects.requireNonNull(peer, "peer");
         this.peerIncarnation = peerIncarnation;
         this.channel = Objects.requireNonNull(channel, "channel");
@@ -48,6 +56,16 @@ public final class Session {
 
     public String peerAdvertisedAddress() {
         return peerAdvertisedAddress;
+    }
+
+    /**
+     * Whether the handshake proved that the other side is {@link #peer()}, rather than taking its word: over TLS, the
+     * peer's verified certificate names its id (always on a connection this node dialled, on an accepted one only
+     * with mutual authentication). False on plain TCP. Membership takes gossip only from authenticated sessions
+     * when the node is configured to authenticate its peers.
+     */
+    public boolean authenticated() {
+        return authenticated;
     }
 
     public boolean isActive() {

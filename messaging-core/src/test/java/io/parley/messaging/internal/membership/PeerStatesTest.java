@@ -153,8 +153,8 @@ class PeerStatesTest {
                 lookup.run();
             };
             Delivery delivery = delivery(Runnable::run);
-            table = new PeerTable(SELF, group, delivery);
-            Dialer dialer = new Dialer(table, selfAddress, backoff, Duration.ofSeconds(1));
+            table = new PeerTable(SELF, group, delivery, Bounds.defaults(new LimitCounters()));
+            Dialer dialer = new Dialer(table, selfAddress, backoff, Duration.ofSeconds(1), new DialSlots(32, new LimitCounters()));
             Peer peer = table.getOrAdd(PEER, new PeerAddress(PEER, "127.0.0.1", 1), AddressSource.CONFIGURED);
             dialled.complete(peer);
             Transport transport = new Transport(channelSettings(), new Ports(new NoHandshakes(),
@@ -178,8 +178,8 @@ class PeerStatesTest {
 
     private void build(Executor listenerExecutor) {
         Delivery delivery = delivery(Runnable::run);
-        table = new PeerTable(SELF, streamsLoop.eventLoop(), delivery);
-        Dialer dialer = new Dialer(table, selfAddress, backoff, Duration.ofSeconds(1));
+        table = new PeerTable(SELF, streamsLoop.eventLoop(), delivery, Bounds.defaults(new LimitCounters()));
+        Dialer dialer = new Dialer(table, selfAddress, backoff, Duration.ofSeconds(1), new DialSlots(32, new LimitCounters()));
         Gossiper gossiper = new Gossiper(table, dialer, selfAddress, Duration.ofSeconds(1));
         PeerListener listener = event -> heard.add(new Heard(event, Thread.holdsLock(table.get(event.peer()))));
         states = new PeerStates(table, delivery, dialer, gossiper,

@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * What a node knows of one peer, as one row for {@code /peers}, {@code peer} events and {@code GET /peers}:
  * {@code id}, {@code address} ({@code host:port}, or null if it only dialled in), {@code state} ({@code UP},
- * {@code SUSPECT}, {@code DOWN} or {@code LEFT}), {@code rtt_micros}, {@code clock_offset_micros} (its clock minus
+ * {@code SUSPECT}, {@code DOWN}, {@code LEFT}, or {@code FORGOTTEN} in the last event of a peer the node
+ * forgot), {@code rtt_micros}, {@code clock_offset_micros} (its clock minus
  * this node's), {@code last_seen} (ISO-8601 to the microsecond, UTC; null if never) and {@code last_error}.
  */
 public final class PeerRows {
