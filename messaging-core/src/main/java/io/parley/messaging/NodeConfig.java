@@ -50,15 +50,16 @@ public final class NodeConfig {
     private final Optional<Executor> peerEventExecutor;
     private final Optional<Tls> tls;
     private final Duration maxClockOffset;
+    private final byte[] clusterSecret;
 
-    /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists. */
+    /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists and the secret. */
     NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
                List<PeerAddress> peers, MessageStore store, WallClock clock, Optional<MessageListener> listener,
                Optional<Executor> listenerExecutor, Limits limits, int ioThreads, Duration handshakeTimeout,
                Duration heartbeatInterval, Duration heartbeatTimeout, Duration connectTimeout, Duration reconnectMin,
                Duration reconnectMax, Duration closeTimeout, List<String> seeds, List<DnsDiscovery> dnsDiscovery,
                Duration gossipInterval, FailureDetection failureDetection, Optional<PeerListener> peerListener,
-               Optional<Executor> peerEventExecutor, Optional<Tls> tls, Duration maxClockOffset) {
+               Optional<Executor> peerEventExecutor, Optional<Tls> tls, Duration maxClockOffset, byte[] clusterSecret) {
         this.id = Objects.requireNonNull(id, "id");
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
@@ -86,6 +87,7 @@ public final class NodeConfig {
         this.peerEventExecutor = Objects.requireNonNull(peerEventExecutor, "peerEventExecutor");
         this.tls = Objects.requireNonNull(tls, "tls");
         this.maxClockOffset = Objects.requireNonNull(maxClockOffset, "maxClockOffset");
+        this.clusterSecret = clusterSecret == null ? null : clusterSecret.clone();
     }
 
     /** This node's id. */
@@ -222,6 +224,16 @@ public final class NodeConfig {
     /** How far ahead of this node's wall clock a peer's hybrid clock reading may be and still be followed. */
     public Duration maxClockOffset() {
         return maxClockOffset;
+    }
+
+    /** Whether the node has a cluster secret (see {@link NodeBuilder#clusterSecret}); the secret itself is not handed out. */
+    public boolean hasClusterSecret() {
+        return clusterSecret != null;
+    }
+
+    /** A copy of the cluster secret, for the node only; null without one. */
+    byte[] clusterSecret() {
+        return clusterSecret == null ? null : clusterSecret.clone();
     }
 
     /** The id, cluster and listen address, for log lines. */

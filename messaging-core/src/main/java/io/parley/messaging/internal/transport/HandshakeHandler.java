@@ -186,7 +186,7 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     protected void refusedByPeer(ChannelHandlerContext ctx, Error error) {
         done = true;
         cancelTimeout();
-        String reason = "refused by " + ctx.channel().remoteAddress() + ": " + error.getMessage()
+        String reason = "refused by " + ctx.channel().remoteAddress() + ": " + PeerText.quote(error.getMessage())
                 + " (" + error.getCode().name().replace("CODE_", "") + ")";
         if (isRoutine(error.getCode())) {
             log.debug("{}: {}", settings.self(), reason);
@@ -198,13 +198,16 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The handshake succeeded: install the session, hand the pipeline to the session handlers and start their
-     * timers. The idle handler only watches for silence (the heartbeat timeout); Pings go out on a timer of the
+     * The handshake succeeded: mark the session authenticated if the peer proved who it is, install it, hand the
+     * pipeline to the session handlers and start their timers. The idle handler only watches for silence (the heartbeat timeout); Pings go out on a timer of the
      * heartbeat handler's, busy link or not.
      */
-    protected void complete(ChannelHandlerContext ctx, Session session) {
+    protected void complete(ChannelHandlerContext ctx, Session session, boolean authenticated) {
         done = true;
         cancelTimeout();
+        if (authenticated) {
+            session.markAuthenticated();
+        }
         ctx.channel().attr(Session.KEY).set(session);
         session.touch(settings.clock().nowMicros());
         ChannelPipeline pipeline = ctx.pipeline();

@@ -20,6 +20,7 @@ public final class Session {
     private final String peerAdvertisedAddress;
     private volatile long lastSeenMicros;
     private volatile boolean closing;
+    private volatile boolean authenticated;
     private boolean peerResumed; // read and written on the channel's event loop
 
     public Session(NodeId peer, long peerIncarnation, Channel channel, boolean dialedBySelf, String peerAdvertisedAddress) {
@@ -62,6 +63,20 @@ public final class Session {
         lastSeenMicros = nowMicros;
     }
 
+    /**
+     * Whether the handshake proved that the peer is the node it says it is: it proved it holds the cluster secret,
+     * or it showed a TLS certificate, verified against the trusted CAs, that names its id. False for a peer taken on
+     * its word (plain TCP without a secret; over TLS without client authentication, an accepted connection). Set
+     * once, when the handshake completes, before the session is announced.
+     */
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    void markAuthenticated() {
+        authenticated = true;
+    }
+
     /** This connection is being closed for breaking the protocol: frames still in flight on it are dropped. */
     public void markClosing() {
         closing = true;
@@ -82,6 +97,7 @@ public final class Session {
 
     @Override
     public String toString() {
-        return "session to " + peer + " (" + (dialedBySelf ? "dialled" : "accepted") + ", " + channel.remoteAddress() + ")";
+        return "session to " + peer + " (" + (dialedBySelf ? "dialled" : "accepted") + (authenticated ? ", authenticated" : "") + ", "
+                + channel.remoteAddress() + ")";
     }
 }
