@@ -52,6 +52,13 @@ final class TransportFixtures {
                 new LimitCounters(), secret);
     }
 
+    /** Settings of {@link #PEER}, the other side of a handshake with {@link #SELF}, with {@code secret} (null: none). */
+    static ChannelSettings peerSettings(ClusterSecret secret) {
+        return new ChannelSettings(PEER, CLUSTER, PEER_INCARNATION, () -> PEER_ADVERTISED, () -> NOW,
+                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, limits(MAX_FRAME_BYTES), FailureDetection.DEFAULT, null,
+                new LimitCounters(), secret);
+    }
+
     /** The default limits, but frames of at most {@code maxFrameBytes} (and payloads to fit). */
     static Limits limits(int maxFrameBytes) {
         return Limits.builder().maxFrameBytes(maxFrameBytes)
