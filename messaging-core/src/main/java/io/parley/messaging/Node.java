@@ -7,6 +7,7 @@ import io.parley.messaging.internal.NodeLifecycle.State;
 import io.parley.messaging.internal.NodeParts;
 import io.parley.messaging.internal.Sender;
 import io.parley.messaging.internal.membership.DnsDiscovery;
+import io.parley.messaging.internal.transport.ClusterSecret;
 import io.parley.messaging.internal.transport.TlsContexts;
 import io.parley.messaging.store.StoreUnavailableException;
 import java.net.InetSocketAddress;
@@ -61,6 +62,7 @@ public final class Node implements AutoCloseable {
     private final NodeLifecycle life;
     private volatile DnsDiscovery.Resolver dnsResolver = DnsDiscovery.Resolver.PLATFORM;
     private final TlsContexts tls;
+    private final ClusterSecret secret;
     private final LimitCounters limitCounters = new LimitCounters();
 
     Node(NodeConfig config) {
@@ -72,6 +74,11 @@ public final class Node implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.hlc = new HybridLogicalClock(config.clock(), config.maxClockOffset());
         this.tls = config.tls().map(t -> TlsContexts.create(t, config.id(), checkOwnCertificate)).orElse(null);
+        byte[] key = config.clusterSecret();
+        this.secret = key == null ? null : new ClusterSecret(key);
+        if (key != null) {
+            java.util.Arrays.fill(key, (byte) 0);
+        }
         this.life = new NodeLifecycle(config.id(), config.store());
     }
 
@@ -102,7 +109,7 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException if the node was started before
      */
     public Node start() {
-        NodeParts parts = life.start(new NodeParts(config, config.store(), hlc, tls, dnsResolver, limitCounters));
+        NodeParts parts = life.start(new NodeParts(config, config.store(), hlc, tls, secret, dnsResolver, limitCounters));
         log.info("{}: listening on {} in cluster '{}' with {} peers, {} seeds and {} DNS names", config.id(),
                 parts.advertised(), config.cluster(), config.peers().size(), config.seeds().size(),
                 config.dnsDiscovery().size());

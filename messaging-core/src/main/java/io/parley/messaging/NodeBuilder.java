@@ -64,6 +64,9 @@ public final class NodeBuilder {
      */
     public static final Duration DEFAULT_FORGET_UNREACHABLE_AFTER = Duration.ofMinutes(5);
 
+    /** The fewest bytes a {@link #clusterSecret} may have. */
+    public static final int MIN_CLUSTER_SECRET_BYTES = 16;
+
     private NodeId id;
     private String cluster = DEFAULT_CLUSTER;
     private String listenHost = DEFAULT_LISTEN_HOST;
@@ -93,6 +96,7 @@ public final class NodeBuilder {
     private Duration maxClockOffset = DEFAULT_MAX_CLOCK_OFFSET;
     private Duration forgetUnreachableAfter = DEFAULT_FORGET_UNREACHABLE_AFTER;
     private AdmissionPolicy admission = AdmissionPolicy.OPEN;
+    private byte[] clusterSecret;
 
     NodeBuilder() {
     }
@@ -223,6 +227,26 @@ public final class NodeBuilder {
      */
     public NodeBuilder tls(Tls settings) {
         this.tls = Objects.requireNonNull(settings, "tls");
+        return this;
+    }
+
+    /**
+     * A secret every node of the cluster holds (default: none). With it, each handshake proves both ways that the
+     * other node holds the same secret (an HMAC-SHA256 challenge and response over fresh nonces of both sides), so a
+     * node without it can neither join, nor take the id of a node that is down and the messages queued for it, nor
+     * replay a connected node's Hello. It authenticates; it does not encrypt (use {@link #tls} for that; the two
+     * combine). All nodes of a cluster must agree: a node with a secret and one without cannot talk.
+     *
+     * @param secret at least {@value #MIN_CLUSTER_SECRET_BYTES} bytes, best random; copied, and never logged
+     * @throws IllegalArgumentException if it is shorter
+     */
+    public NodeBuilder clusterSecret(byte[] secret) {
+        Objects.requireNonNull(secret, "clusterSecret");
+        if (secret.length < MIN_CLUSTER_SECRET_BYTES) {
+            throw new IllegalArgumentException("cluster secret must be at least " + MIN_CLUSTER_SECRET_BYTES
+                    + " bytes, got " + secret.length + "; use random bytes, e.g. from 'openssl rand -base64 32'");
+        }
+        this.clusterSecret = secret.clone();
         return this;
     }
 
@@ -387,7 +411,7 @@ public final class NodeBuilder {
                 Optional.ofNullable(listenerExecutor), limits, ioThreads, handshakeTimeout, heartbeatInterval,
                 heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout, seeds, dnsDiscovery,
                 gossipInterval, failureDetection, Optional.ofNullable(peerListener), Optional.ofNullable(peerEventExecutor),
-                Optional.ofNullable(tls), maxClockOffset, forgetUnreachableAfter, admission);
+                Optional.ofNullable(tls), maxClockOffset, forgetUnreachableAfter, admission, clusterSecret);
     }
 
     /**

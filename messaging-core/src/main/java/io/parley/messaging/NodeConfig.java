@@ -52,8 +52,9 @@ public final class NodeConfig {
     private final Duration maxClockOffset;
     private final Duration forgetUnreachableAfter;
     private final AdmissionPolicy admission;
+    private final byte[] clusterSecret;
 
-    /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists. */
+    /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists and the secret. */
     NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
                List<PeerAddress> peers, MessageStore store, WallClock clock, Optional<MessageListener> listener,
                Optional<Executor> listenerExecutor, Limits limits, int ioThreads, Duration handshakeTimeout,
@@ -61,7 +62,7 @@ public final class NodeConfig {
                Duration reconnectMax, Duration closeTimeout, List<String> seeds, List<DnsDiscovery> dnsDiscovery,
                Duration gossipInterval, FailureDetection failureDetection, Optional<PeerListener> peerListener,
                Optional<Executor> peerEventExecutor, Optional<Tls> tls, Duration maxClockOffset,
-               Duration forgetUnreachableAfter, AdmissionPolicy admission) {
+               Duration forgetUnreachableAfter, AdmissionPolicy admission, byte[] clusterSecret) {
         this.id = Objects.requireNonNull(id, "id");
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
@@ -91,6 +92,7 @@ public final class NodeConfig {
         this.maxClockOffset = Objects.requireNonNull(maxClockOffset, "maxClockOffset");
         this.forgetUnreachableAfter = Objects.requireNonNull(forgetUnreachableAfter, "forgetUnreachableAfter");
         this.admission = Objects.requireNonNull(admission, "admission");
+        this.clusterSecret = clusterSecret == null ? null : clusterSecret.clone();
     }
 
     /** This node's id. */
@@ -237,6 +239,16 @@ public final class NodeConfig {
     /** Which nodes are admitted as peers: any of the cluster, or only the configured ones. */
     public AdmissionPolicy admission() {
         return admission;
+    }
+
+    /** Whether the node has a cluster secret (see {@link NodeBuilder#clusterSecret}); the secret itself is not handed out. */
+    public boolean hasClusterSecret() {
+        return clusterSecret != null;
+    }
+
+    /** A copy of the cluster secret, for the node only; null without one. */
+    byte[] clusterSecret() {
+        return clusterSecret == null ? null : clusterSecret.clone();
     }
 
     /** The id, cluster and listen address, for log lines. */

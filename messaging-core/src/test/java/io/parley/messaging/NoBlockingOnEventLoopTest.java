@@ -45,12 +45,17 @@ class NoBlockingOnEventLoopTest {
         assertThat(blockHoundDetectsParkingOnAnEventLoop()).as("BlockHound is active").isTrue();
         BLOCKING_CALLS.clear();
 
-        try (Node b = Node.builder().id("b").reconnect(Duration.ofMillis(20), Duration.ofMillis(200)).build().start();
+        // a and b prove a cluster secret in every handshake: nonces and proofs are made on event loops too.
+        byte[] secret = "a cluster secret of 32 bytes....".getBytes(StandardCharsets.UTF_8);
+        try (Node b = Node.builder().id("b").clusterSecret(secret).reconnect(Duration.ofMillis(20), Duration.ofMillis(200))
+                .build().start();
              FaultInjectingProxy toB = new FaultInjectingProxy(b.localAddress().getPort());
-             Node a = Node.builder().id("a").reconnect(Duration.ofMillis(20), Duration.ofMillis(200))
+             Node a = Node.builder().id("a").clusterSecret(secret).reconnect(Duration.ofMillis(20), Duration.ofMillis(200))
                      .heartbeat(Duration.ofMillis(50), Duration.ofSeconds(5))
                      .peer("b", "localhost", toB.port()).build().start();
              Node wrongCluster = Node.builder().id("c").cluster("other")
+                     .peer("b", "127.0.0.1", b.localAddress().getPort()).build().start();
+             Node wrongSecret = Node.builder().id("w").clusterSecret("not the secret that a and b hold".getBytes(StandardCharsets.UTF_8))
                      .peer("b", "127.0.0.1", b.localAddress().getPort()).build().start()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.peers().get(0).state() == PeerState.UP);
             List<CompletableFuture<Receipt>> receipts = new ArrayList<>();
@@ -68,16 +73,17 @@ class NoBlockingOnEventLoopTest {
             // Idle links ping every 50 ms; let some heartbeats happen.
             await().atMost(Duration.ofSeconds(10)).until(() -> !a.peers().get(0).roundTrip().isZero());
             assertThat(wrongCluster.peers().get(0).lastError()).isPresent();
+            await().atMost(Duration.ofSeconds(10)).until(() -> wrongSecret.peers().get(0).lastError().isPresent());
 
             // Membership: a seed, gossip, DNS discovery, peer events, a broadcast with a deadline, and a peer that
             // falls silent and is judged down.
             List<PeerEvent> events = new CopyOnWriteArrayList<>();
             String seedB = "127.0.0.1:" + b.localAddress().getPort();
-            try (Node d = Node.builder().id("d").seed(seedB).gossipInterval(Duration.ofMillis(50))
+            try (Node d = Node.builder().id("d").clusterSecret(secret).seed(seedB).gossipInterval(Duration.ofMillis(50))
                     .onPeerEvent(events::add).build()
                     .dnsResolver(name -> List.of(java.net.InetAddress.getLoopbackAddress()))
                     .start();
-                 Node e = Node.builder().id("e").seed(seedB).gossipInterval(Duration.ofMillis(50))
+                 Node e = Node.builder().id("e").clusterSecret(secret).seed(seedB).gossipInterval(Duration.ofMillis(50))
                          .discoverDns("parley.test", b.localAddress().getPort(), Duration.ofMillis(50)).build()
                          .dnsResolver(name -> List.of(java.net.InetAddress.getLoopbackAddress())).start()) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> d.peers().size() == 3

@@ -18,6 +18,7 @@ import io.parley.messaging.internal.membership.Membership;
 import io.parley.messaging.internal.membership.PeerEventDispatcher;
 import io.parley.messaging.internal.transport.ChannelSettings;
 import io.parley.messaging.internal.transport.Ports;
+import io.parley.messaging.internal.transport.ClusterSecret;
 import io.parley.messaging.internal.transport.TlsContexts;
 import io.parley.messaging.internal.transport.Transport;
 import io.parley.messaging.store.MessageStore;
@@ -61,6 +62,7 @@ public final class NodeParts {
     private final MessageStore store;
     private final HybridLogicalClock hlc;
     private final TlsContexts tls;
+    private final ClusterSecret secret;
     private final DnsDiscovery.Resolver dnsResolver;
     private final LimitCounters limitCounters;
     private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
@@ -81,15 +83,17 @@ public final class NodeParts {
     /**
      * @param store the node's store, opened by the time {@link #build} runs; the store thread closes it when it ends
      * @param tls TLS on every connection, or null
+     * @param secret the cluster secret every handshake proves, or null
      * @param dnsResolver resolves DNS discovery names
      * @param limitCounters where every part counts the limits it reaches
      */
     public NodeParts(NodeConfig config, MessageStore store, HybridLogicalClock hlc, TlsContexts tls,
-                     DnsDiscovery.Resolver dnsResolver, LimitCounters limitCounters) {
+                     ClusterSecret secret, DnsDiscovery.Resolver dnsResolver, LimitCounters limitCounters) {
         this.config = config;
         this.store = store;
         this.hlc = hlc;
         this.tls = tls;
+        this.secret = secret;
         this.dnsResolver = dnsResolver;
         this.limitCounters = limitCounters;
     }
@@ -131,7 +135,7 @@ public final class NodeParts {
         sender = new Sender(config.id(), incarnation, config.clock(), hlc, delivery, membership);
         ChannelSettings settings = new ChannelSettings(config.id(), config.cluster(), incarnation, () -> advertised,
                 config.clock(), config.handshakeTimeout(), config.heartbeatInterval(), config.heartbeatTimeout(),
-                config.limits(), config.failureDetection(), tls, limitCounters);
+                config.limits(), config.failureDetection(), tls, limitCounters, secret);
         transport = new Transport(settings, new Ports(membership.handshakeEvents(), membership.events(), delivery),
                 group, blocking);
         localAddress = transport.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
@@ -149,10 +153,11 @@ public final class NodeParts {
 
     /**
      * Whether the node authenticates its peers, so that membership takes gossip only from sessions whose handshake
-     * proved the peer's identity: TLS with client certificates. Without it every node of the cluster is trusted.
+     * proved the peer's identity: a cluster secret, or TLS with client certificates. Without either every node of the
+     * cluster is trusted.
      */
     private static boolean authenticatesPeers(NodeConfig config) {
-        return config.tls().map(Tls::mutualAuthentication).orElse(false);
+        return config.hasClusterSecret() || config.tls().map(Tls::mutualAuthentication).orElse(false);
     }
 
     /**

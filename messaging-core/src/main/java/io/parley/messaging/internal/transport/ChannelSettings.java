@@ -22,11 +22,12 @@ import java.time.Duration;
  * @param failureDetection when the failure detector suspects a silent peer and when it gives up on it
  * @param tls the TLS contexts of every connection, or null for plain TCP
  * @param limitCounters where the pipeline counts each limit it reaches
+ * @param secret the cluster secret both sides of every handshake must prove they hold, or null for none
  */
 public record ChannelSettings(NodeId self, String cluster, long incarnation, java.util.function.Supplier<String> advertisedAddress, WallClock clock,
                               Duration handshakeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout,
                               Limits limits, FailureDetection failureDetection, TlsContexts tls,
-                              LimitCounters limitCounters) {
+                              LimitCounters limitCounters, ClusterSecret secret) {
 
     /** The largest frame accepted, {@link Limits#maxFrameBytes()}. */
     public int maxFrameBytes() {

@@ -8,8 +8,8 @@ import java.util.List;
  * What the other side said of itself in its Hello or Welcome, validated, and the members it said it is connected
  * to (as sent: the node checks each before using it).
  *
- * @param authenticated whether the handshake proved that the other side is {@code nodeId}: over TLS, its verified
- *     certificate names that id (see {@link Session#authenticated()})
+ * @param authenticated whether the handshake proved the other side is {@code nodeId} (see
+ *     {@link Session#authenticated()}); the rest is its word either way
  */
 public record PeerHello(NodeId nodeId, long incarnation, String advertisedAddress, long sentAtMicros, List<Member> members,
                         boolean authenticated) {
@@ -18,12 +18,12 @@ public record PeerHello(NodeId nodeId, long incarnation, String advertisedAddres
         members = List.copyOf(members);
     }
 
-    /** A Hello or Welcome whose sender's identity the handshake did not prove. */
+    /** A Hello or Welcome of a peer the handshake did not authenticate. */
     public PeerHello(NodeId nodeId, long incarnation, String advertisedAddress, long sentAtMicros, List<Member> members) {
         this(nodeId, incarnation, advertisedAddress, sentAtMicros, members, false);
     }
 
-    /** A Hello or Welcome that names no members. */
+    /** A Hello or Welcome that names no members, of a peer the handshake did not authenticate. */
     public PeerHello(NodeId nodeId, long incarnation, String advertisedAddress, long sentAtMicros) {
         this(nodeId, incarnation, advertisedAddress, sentAtMicros, List.of());
     }

@@ -58,16 +58,6 @@ public final class Session {
         return peerAdvertisedAddress;
     }
 
-    /**
-     * Whether the handshake proved that the other side is {@link #peer()}, rather than taking its word: over TLS, the
-     * peer's verified certificate names its id (always on a connection this node dialled, on an accepted one only
-     * with mutual authentication). False on plain TCP. Membership takes gossip only from authenticated sessions
-     * when the node is configured to authenticate its peers.
-     */
-    public boolean authenticated() {
-        return authenticated;
-    }
-
     public boolean isActive() {
         return channel.isActive();
     }
@@ -78,6 +68,17 @@ public final class Session {
 
     public void touch(long nowMicros) {
         lastSeenMicros = nowMicros;
+    }
+
+    /**
+     * Whether the handshake proved that the peer is the node it says it is: it proved it holds the cluster secret,
+     * or it showed a TLS certificate, verified against the trusted CAs, that names its id. False for a peer taken on
+     * its word (plain TCP without a secret; over TLS without client authentication, an accepted connection). Known
+     * when the session is made, before it is announced. Membership takes gossip only from authenticated sessions
+     * when the node authenticates its peers.
+     */
+    public boolean authenticated() {
+        return authenticated;
     }
 
     /** This connection is being closed for breaking the protocol: frames still in flight on it are dropped. */
@@ -100,6 +101,7 @@ public final class Session {
 
     @Override
     public String toString() {
-        return "session to " + peer + " (" + (dialedBySelf ? "dialled" : "accepted") + ", " + channel.remoteAddress() + ")";
+        return "session to " + peer + " (" + (dialedBySelf ? "dialled" : "accepted") + (authenticated ? ", authenticated" : "") + ", "
+                + channel.remoteAddress() + ")";
     }
 }

@@ -206,7 +206,7 @@ class PeerStatesTest {
     private static ChannelSettings channelSettings() {
         return new ChannelSettings(SELF, "test-cluster", 1, () -> "self.example:7000", WallClock.system(),
                 Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Limits.builder().maxFrameBytes(4096).maxPayloadBytes(3072).build(), FailureDetection.DEFAULT, null,
-                new LimitCounters());
+                new LimitCounters(), null);
     }
 
     /** Handshake events for a dial that is refused before any handshake. */

@@ -37,7 +37,7 @@ class ControlFrameLimiterTest {
     void setUp() {
         ChannelSettings settings = new ChannelSettings(TransportFixtures.SELF, TransportFixtures.CLUSTER, 1, () -> "",
                 () -> 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Limits.builder().maxControlFramesPerSecond(RATE).build(), FailureDetection.DEFAULT, null, counters);
+                Limits.builder().maxControlFramesPerSecond(RATE).build(), FailureDetection.DEFAULT, null, counters, null);
         channel = new EmbeddedChannel(new ControlFrameLimiter(settings, nanos::get), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {

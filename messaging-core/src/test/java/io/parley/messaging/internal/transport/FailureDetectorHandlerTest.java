@@ -35,7 +35,7 @@ class FailureDetectorHandlerTest {
         channel.freezeTime();
         establish(channel);
         ChannelSettings settings = new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, () -> NOW,
-                HANDSHAKE_TIMEOUT, INTERVAL, Duration.ofMinutes(1), TransportFixtures.limits(MAX_FRAME_BYTES), DETECTION, null, new LimitCounters());
+                HANDSHAKE_TIMEOUT, INTERVAL, Duration.ofMinutes(1), TransportFixtures.limits(MAX_FRAME_BYTES), DETECTION, null, new LimitCounters(), null);
         channel.pipeline().addLast(PipelineNames.FAILURE_DETECTOR, new FailureDetectorHandler(settings, events));
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override

@@ -38,8 +38,25 @@ final class TransportFixtures {
     }
 
     static ChannelSettings settings(WallClock clock) {
+        return settings(clock, null);
+    }
+
+    /** The default settings, with {@code secret} as the cluster secret (null: none). */
+    static ChannelSettings settings(ClusterSecret secret) {
+        return settings(() -> NOW, secret);
+    }
+
+    private static ChannelSettings settings(WallClock clock, ClusterSecret secret) {
         return new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, clock,
-                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, limits(MAX_FRAME_BYTES), FailureDetection.DEFAULT, null, new LimitCounters());
+                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, limits(MAX_FRAME_BYTES), FailureDetection.DEFAULT, null,
+                new LimitCounters(), secret);
+    }
+
+    /** Settings of {@link #PEER}, the other side of a handshake with {@link #SELF}, with {@code secret} (null: none). */
+    static ChannelSettings peerSettings(ClusterSecret secret) {
+        return new ChannelSettings(PEER, CLUSTER, PEER_INCARNATION, () -> PEER_ADVERTISED, () -> NOW,
+                HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, limits(MAX_FRAME_BYTES), FailureDetection.DEFAULT, null,
+                new LimitCounters(), secret);
     }
 
     /** The default limits, but frames of at most {@code maxFrameBytes} (and payloads to fit). */

@@ -3,9 +3,13 @@ package io.parley.messaging.demo.cli;
 import io.parley.messaging.NodeBuilder;
 import io.parley.messaging.demo.http.ApiToken;
 import io.parley.messaging.demo.http.HttpSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,6 +56,46 @@ final class HostOptions {
 
     @Option(names = "--verbose", description = "Log to the console too, and show stack traces of errors.")
     boolean verbose;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+            description = "Every handshake proves that both nodes hold this secret: the file's bytes (at least "
+                    + NodeBuilder.MIN_CLUSTER_SECRET_BYTES + ", one trailing newline dropped), the same on every node, "
+                    + "e.g. made by 'openssl rand -base64 32'. It authenticates nodes; it does not encrypt (--tls-* does).")
+    Path clusterSecretFile;
+
+    /**
+     * The bytes of {@code --cluster-secret-file} without one trailing newline (LF or CRLF), or null without the
+     * option. Read before anything is started, so that a bad file is a bad argument.
+     *
+     * @throws ParameterException if the file cannot be read or holds too few bytes
+     */
+    byte[] clusterSecret(CommandSpec spec) {
+        if (clusterSecretFile == null) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(clusterSecretFile);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "--cluster-secret-file: cannot read " + clusterSecretFile
+                    + ": " + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+        }
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\n') {
+            length--;
+            if (length > 0 && bytes[length - 1] == '\r') {
+                length--;
+            }
+        }
+        byte[] secret = Arrays.copyOf(bytes, length);
+        Arrays.fill(bytes, (byte) 0);
+        if (secret.length < NodeBuilder.MIN_CLUSTER_SECRET_BYTES) {
+            throw new ParameterException(spec.commandLine(), "--cluster-secret-file: " + clusterSecretFile + " holds "
+                    + secret.length + " bytes; a cluster secret needs at least " + NodeBuilder.MIN_CLUSTER_SECRET_BYTES
+                    + " (make one with 'openssl rand -base64 32 > " + clusterSecretFile.getFileName() + "')");
+        }
+        return secret;
+    }
 
     /** The HTTP API as the options say, and the file its token is in. */
     record Http(HttpSettings settings, Path tokenFile) {

@@ -74,6 +74,7 @@ public final class LocalCommand implements Callable<Integer> {
         if (options.drainTimeout.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--drain-timeout must not be negative");
         }
+        byte[] secret = options.clusterSecret(spec);
         Map<String, Duration> offsets = clockOffsets();
         Path dir = dataDir.toAbsolutePath().normalize();
         NodeCommand.createDirectories(dir);
@@ -92,6 +93,9 @@ public final class LocalCommand implements Callable<Integer> {
                         .listen("127.0.0.1", basePort == 0 ? 0 : basePort + i - 1)
                         .store(SqliteMessageStore.builder(store).build())
                         .clock(offset.isZero() ? WallClock.system() : WallClock.offset(WallClock.system(), offset));
+                if (secret != null) {
+                    b.clusterSecret(secret);
+                }
                 for (DemoNode earlier : started) {
                     b.peer(earlier.id().value(), "127.0.0.1", earlier.node().localAddress().getPort());
                 }

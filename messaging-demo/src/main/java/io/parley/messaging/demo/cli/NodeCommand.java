@@ -91,6 +91,7 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         NodeId self = validate();
+        byte[] secret = options.clusterSecret(spec);
         Path store = (db != null ? db : Path.of("parley-data", self + ".db")).toAbsolutePath().normalize();
         createDirectories(store.getParent());
         Logging.console(options.verbose);
@@ -114,6 +115,9 @@ public final class NodeCommand implements Callable<Integer> {
         Tls tls = tls(self);
         if (tls != null) {
             builder.tls(tls);
+        }
+        if (secret != null) {
+            builder.clusterSecret(secret);
         }
 
         HostOptions.Http http = options.http(spec, store.getParent());
