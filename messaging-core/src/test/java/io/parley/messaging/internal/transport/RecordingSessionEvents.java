@@ -74,7 +74,8 @@ final class RecordingSessionEvents implements HandshakeEvents, MembershipEvents,
         if (refusal != null) {
             return Admission.refuse(refusal, refusalReason);
         }
-        return Admission.admit(new Session(hello.nodeId(), hello.incarnation(), channel, dialedBySelf, hello.advertisedAddress()));
+        return Admission.admit(new Session(hello.nodeId(), hello.incarnation(), channel, dialedBySelf, hello.advertisedAddress(),
+                hello.authenticated()));
     }
 
     @Override
