@@ -47,5 +47,11 @@ public enum Limit {
      * A Hello, Welcome or Gossip named more than {@link Limits#maxNewMembersPerFrame()} members this node did not
      * know; the rest of them were ignored (counted once per frame).
      */
-    NEW_MEMBERS_PER_FRAME
+    NEW_MEMBERS_PER_FRAME,
+    /**
+     * A frame longer than {@link Limits#maxControlFrameBytes()} that was not one Envelope (a Hello or Gossip of
+     * megabytes of members, say) was refused with {@code CODE_FRAME_TOO_LARGE} before it was parsed, and its
+     * connection closed.
+     */
+    CONTROL_FRAME_SIZE
 }

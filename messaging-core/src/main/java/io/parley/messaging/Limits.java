@@ -30,11 +30,14 @@ package io.parley.messaging;
  * @param maxNewMembersPerFrame most members not known yet taken from one Hello, Welcome or Gossip; the rest of
  *     the frame's new members are ignored (honest gossip names them again in a later round)
  *     ({@link Limit#NEW_MEMBERS_PER_FRAME})
+ * @param maxControlFrameBytes largest frame accepted that is not an Envelope (Hello, Welcome, Gossip, acks...), and
+ *     never more than {@code maxFrameBytes}; a longer one is refused with {@code CODE_FRAME_TOO_LARGE} before it is parsed, and the connection closed
+ *     ({@link Limit#CONTROL_FRAME_SIZE})
  */
 public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int maxQueuedPerPeer,
                      int maxDurableBacklogPerPeer, int maxConnections, int maxConnectionsPerAddress,
                      int maxHandshakesInProgress, int maxControlFramesPerSecond, int maxMembers,
-                     int maxConcurrentDials, int maxNewMembersPerFrame) {
+                     int maxConcurrentDials, int maxNewMembersPerFrame, int maxControlFrameBytes) {
 
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -60,6 +63,11 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
     public static final int DEFAULT_MAX_CONCURRENT_DIALS = 32;
     /** Default {@link #maxNewMembersPerFrame()}: 16 (an honest node joining a cluster learns it over a few rounds). */
     public static final int DEFAULT_MAX_NEW_MEMBERS_PER_FRAME = 16;
+    /**
+     * Default {@link #maxControlFrameBytes()}: 1 MiB, three times a Hello naming 1,024 members with the longest ids
+     * and host names.
+     */
+    public static final int DEFAULT_MAX_CONTROL_FRAME_BYTES = 1024 * 1024;
     /** Room a frame needs besides its payload (ids, clocks, sequence). */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
@@ -68,7 +76,8 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
             DEFAULT_SEND_WINDOW, DEFAULT_MAX_QUEUED_PER_PEER, DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER,
             DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_HANDSHAKES_IN_PROGRESS,
             DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND, DEFAULT_MAX_MEMBERS, DEFAULT_MAX_CONCURRENT_DIALS,
-            DEFAULT_MAX_NEW_MEMBERS_PER_FRAME);
+            DEFAULT_MAX_NEW_MEMBERS_PER_FRAME,
+            DEFAULT_MAX_CONTROL_FRAME_BYTES);
 
     /**
      * Validates the limits.
@@ -86,6 +95,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         positive("maxConnectionsPerAddress", maxConnectionsPerAddress);
         positive("maxHandshakesInProgress", maxHandshakesInProgress);
         positive("maxControlFramesPerSecond", maxControlFramesPerSecond);
+        positive("maxControlFrameBytes", maxControlFrameBytes);
         positive("maxMembers", maxMembers);
         positive("maxConcurrentDials", maxConcurrentDials);
         positive("maxNewMembersPerFrame", maxNewMembersPerFrame);
@@ -130,6 +140,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private int maxHandshakesInProgress = DEFAULT_MAX_HANDSHAKES_IN_PROGRESS;
         private int maxControlFramesPerSecond = DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND;
+        private int maxControlFrameBytes = DEFAULT_MAX_CONTROL_FRAME_BYTES;
         private int maxMembers = DEFAULT_MAX_MEMBERS;
         private int maxConcurrentDials = DEFAULT_MAX_CONCURRENT_DIALS;
         private int maxNewMembersPerFrame = DEFAULT_MAX_NEW_MEMBERS_PER_FRAME;
@@ -219,7 +230,13 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         public Limits build() {
             return new Limits(maxFrameBytes, maxPayloadBytes, sendWindow, maxQueuedPerPeer, maxDurableBacklogPerPeer,
                     maxConnections, maxConnectionsPerAddress, maxHandshakesInProgress, maxControlFramesPerSecond,
-                    maxMembers, maxConcurrentDials, maxNewMembersPerFrame);
+                    maxMembers, maxConcurrentDials, maxNewMembersPerFrame, maxControlFrameBytes);
+        }
+
+        /** Largest frame that is not an Envelope; default 1 MiB. */
+        public Builder maxControlFrameBytes(int bytes) {
+            this.maxControlFrameBytes = bytes;
+            return this;
         }
     }
 }

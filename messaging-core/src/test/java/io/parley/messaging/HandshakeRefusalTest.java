@@ -64,10 +64,12 @@ class HandshakeRefusalTest {
     }
 
     @Test
-    void aMegabyteClusterNameIsCutInTheErrorFrameAndInTheLogLine() throws Exception {
+    void aLongClusterNameIsCutInTheErrorFrameAndInTheLogLine() throws Exception {
         try (Node hub = Node.builder().id(HUB).build().start();
              RawPeer raw = RawPeer.connect(hub)) {
-            raw.send(RawPeer.hello(1, "c".repeat(1 << 20) + "\nWARN forged line", "raw", 42));
+            // as long as a Hello may be (a longer one is refused unread: see the next test)
+            raw.send(RawPeer.hello(1, "c".repeat(Limits.DEFAULT_MAX_CONTROL_FRAME_BYTES - 200) + "\nWARN forged line",
+                    "raw", 42));
 
             Error error = raw.readError();
             assertThat(error.getCode()).isEqualTo(Error.Code.CODE_WRONG_CLUSTER);
@@ -78,12 +80,35 @@ class HandshakeRefusalTest {
     }
 
     @Test
-    void aMegabyteGoodbyeReasonIsOneShortLogLine() throws Exception {
+    void aHelloOfMegabytesOfMembersIsRefusedBeforeItIsParsed() throws Exception {
+        try (Node hub = Node.builder().id(HUB).build().start();
+             Node healthy = healthyPeerOf(hub);
+             RawPeer raw = RawPeer.connect(hub)) {
+            io.parley.messaging.proto.v1.Hello.Builder hello = RawPeer.hello(1, NodeBuilder.DEFAULT_CLUSTER, "bomb", 42)
+                    .getHello().toBuilder();
+            for (int i = 0; i < 100_000; i++) {
+                hello.addMembers(io.parley.messaging.proto.v1.Member.newBuilder().setNodeId("m" + i)
+                        .setAdvertisedAddress("10.0." + (i >> 8 & 255) + "." + (i & 255) + ":7000"));
+            }
+            raw.send(Frame.newBuilder().setHello(hello).build());
+
+            Error error = raw.readError();
+            assertThat(error.getCode()).isEqualTo(Error.Code.CODE_FRAME_TOO_LARGE);
+            assertThat(error.getMessage()).contains("not one Envelope", "at most " + Limits.DEFAULT_MAX_CONTROL_FRAME_BYTES);
+            raw.assertClosedByNode();
+            assertThat(hub.limitsReached().get(Limit.CONTROL_FRAME_SIZE)).isEqualTo(1);
+            assertThat(hub.peers()).extracting(PeerInfo::id).containsExactly(NodeId.of(HEALTHY));
+            assertStillServes(hub, healthy);
+        }
+    }
+
+    @Test
+    void aLongGoodbyeReasonIsOneShortLogLine() throws Exception {
         try (Node hub = Node.builder().id(HUB).build().start();
              RawPeer raw = RawPeer.connect(hub)) {
             handshakeAsRaw(hub, raw);
             raw.send(Frame.newBuilder().setGoodbye(io.parley.messaging.proto.v1.Goodbye.newBuilder()
-                    .setReason("bye\nERROR forged " + "r".repeat(1 << 20))).build());
+                    .setReason("bye\nERROR forged " + "r".repeat(Limits.DEFAULT_MAX_CONTROL_FRAME_BYTES - 200))).build());
 
             String line = logs.awaitLine(Level.INFO, "hub: raw is leaving");
             assertThat(line).hasSizeLessThan(1000).contains("bye\\nERROR forged", "chars)").doesNotContain("\n");

@@ -25,6 +25,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
     private final AckHandler acks;
     private final SessionHandler sessions;
     private final ExceptionHandler exceptions;
+    private final ControlFrameSizeLimiter controlFrameSize;
 
     /**
      * @param accepted whether the connection was accepted (the other side says Hello) or dialled
@@ -38,6 +39,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         this.envelopes = new EnvelopeHandler(settings.clock(), ports.traffic());
         this.acks = new AckHandler(settings.clock(), ports.traffic());
         this.sessions = new SessionHandler(settings, ports.membership(), ports.traffic());
+        this.controlFrameSize = new ControlFrameSizeLimiter(settings);
         this.exceptions = new ExceptionHandler(settings.self(), settings.limitCounters().logs());
     }
 
@@ -50,6 +52,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         }
         p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
+        p.addLast(PipelineNames.CONTROL_SIZE, controlFrameSize);
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
         p.addLast(PipelineNames.CONTROL_RATE, new ControlFrameLimiter(settings));
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));

@@ -9,6 +9,8 @@ package io.parley.messaging.internal.transport;
  * tls              SslHandler                     with TLS only: TLS 1.3 (see TlsContexts)
  * frameDecoder     LengthFieldBasedFrameDecoder   bytes → one frame's bytes, at most maxFrameBytes
  * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
+ * controlSize      ControlFrameSizeLimiter        a frame over maxControlFrameBytes that is not one Envelope
+ *                                                 refused before it is parsed
  * protobufDecoder  ProtobufDecoder                frame bytes → Frame
  * controlRate      ControlFrameLimiter            Ping and Gossip beyond maxControlFramesPerSecond dropped; a flood
  *                                                 closes the connection
@@ -30,6 +32,7 @@ public final class PipelineNames {
     public static final String TLS = "tls";
     public static final String FRAME_DECODER = "frameDecoder";
     public static final String FRAME_ENCODER = "frameEncoder";
+    public static final String CONTROL_SIZE = "controlSize";
     public static final String PROTOBUF_DECODER = "protobufDecoder";
     public static final String CONTROL_RATE = "controlRate";
     public static final String ACK_COALESCER = "ackCoalescer";

@@ -64,7 +64,7 @@ class NodeChannelInitializerPipelineTest {
         open(null);
 
         assertThat(channel.pipeline().names()).startsWith(
-                PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.PROTOBUF_DECODER, PipelineNames.CONTROL_RATE,
+                PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.CONTROL_SIZE, PipelineNames.PROTOBUF_DECODER, PipelineNames.CONTROL_RATE,
                 PipelineNames.ACK_COALESCER, PipelineNames.HANDSHAKE, PipelineNames.FAILURE_DETECTOR,
                 PipelineNames.HEARTBEAT, PipelineNames.ENVELOPE, PipelineNames.ACK, PipelineNames.SESSION,
                 PipelineNames.EXCEPTIONS);
