@@ -1,5 +1,6 @@
 package io.parley.messaging.internal.delivery;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.parley.messaging.BackpressureException;
@@ -10,6 +11,7 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.internal.transport.Session;
+import io.parley.messaging.internal.transport.WritabilityHandler;
 import io.parley.messaging.proto.v1.Ack;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.AckStatus;
@@ -43,6 +45,9 @@ public final class OutboundStream {
 
     private static final Logger log = LoggerFactory.getLogger(OutboundStream.class);
 
+    /** What an Envelope's frame adds to its payload, about (length, sequences, id, clocks). */
+    private static final int ENVELOPE_OVERHEAD_BYTES = 64;
+
     private final NodeId peer;
     private final HomeLoop home;
     private final ClockOffsetEstimator offsets;
@@ -57,13 +62,16 @@ public final class OutboundStream {
     private volatile long crossThreadWrites;
 
     private NodeClosedException closed; // owned by the home loop, like everything the window and timers hold
+    private Channel awaitingRoom; // the connection whose buffer the stream waits to drain, if any; home loop
 
     OutboundStream(NodeId peer, EventLoop loop, ClockOffsetEstimator offsets, OutboundContext ctx) {
         this.peer = peer;
         this.home = new HomeLoop(loop);
         this.offsets = offsets;
         this.ctx = ctx;
-        this.window = new SendWindow(ctx.store().self() + ": stream to " + peer, ctx.window(), ctx.bodiesInMemory());
+        OutboundContext.ByteBounds bounds = ctx.bounds();
+        this.window = new SendWindow(ctx.store().self() + ": stream to " + peer, ctx.window(), bounds.maxInFlightBytes(),
+                new BodyPager(ctx.window(), ctx.bodiesInMemory(), bounds.bodies(), bounds.takenAtSend()), bounds.limits());
         this.expiry = new ExpiryTimer(home, ctx.clock(), this::expireDue);
     }
 
@@ -108,22 +116,43 @@ public final class OutboundStream {
 
     /**
      * Numbers a new message with {@code factory(seq)} and queues it for the store. Called on the caller's thread.
-     * A refusal (too many outstanding, the store too far behind) fails the future at once; a factory that throws
-     * takes no sequence number and no room.
+     * A refusal (too many outstanding, the store too far behind, with a store that is not durable no room for its
+     * body in the node's memory) fails the future at once; a factory that throws takes no sequence number and no
+     * room.
      *
+     * @param payloadBytes the size of the message's payload
      * @param factory makes the stored message for a sequence number; called under this stream's lock
      * @return the future that completes with the message's receipt
      */
-    public ReceiptFuture send(LongFunction<Message> factory) {
+    public ReceiptFuture send(int payloadBytes, LongFunction<Message> factory) {
         ReceiptFuture future = new ReceiptFuture();
+        OutboundContext.ByteBounds bounds = ctx.bounds();
+        if (bounds.takenAtSend() && !bounds.bodies().tryTake(payloadBytes)) {
+            future.completeExceptionally(new BackpressureException("node " + ctx.store().self() + " holds "
+                    + bounds.bodies().held() + " bytes of payloads not yet acknowledged and its store is not durable; "
+                    + payloadBytes + " more would pass maxBodyBytesInMemory (" + bounds.bodies().max()
+                    + "); retry once some are delivered"));
+            return future;
+        }
+        try {
+            return queue(future, payloadBytes, factory);
+        } catch (RuntimeException | Error e) {
+            bodyLeft(payloadBytes);
+            throw e;
+        }
+    }
+
+    private ReceiptFuture queue(ReceiptFuture future, int payloadBytes, LongFunction<Message> factory) {
         if (outstanding.incrementAndGet() > ctx.maxUnacknowledged()) {
             outstanding.decrementAndGet();
+            bodyLeft(payloadBytes);
             future.completeExceptionally(new BackpressureException(ctx.maxUnacknowledged() + " messages to " + peer
                     + " are already waiting for acknowledgement; retry once some are delivered"));
             return future;
         }
         if (!ctx.store().reserveSend()) {
             outstanding.decrementAndGet();
+            bodyLeft(payloadBytes);
             future.completeExceptionally(new BackpressureException("the store of node " + ctx.store().self() + " has "
                     + StoreStage.MAX_UNCOMMITTED_SENDS + " messages still to write; retry once it has caught up"));
             return future;
@@ -142,10 +171,25 @@ public final class OutboundStream {
         return future;
     }
 
+    /**
+     * A message was not stored (its batch failed, or the node closed first): with a store that is not durable, the
+     * bytes its send took go back to the node's budget. Called from any thread.
+     */
+    void notStored(OutboundMessage m) {
+        bodyLeft(m.message().payloadSize());
+    }
+
+    private void bodyLeft(int payloadBytes) {
+        if (ctx.bounds().takenAtSend()) {
+            ctx.bounds().bodies().give(payloadBytes);
+        }
+    }
+
     /** Stored messages, in sequence order. Called from the store thread. */
     void onStored(List<OutboundMessage> messages) {
         home.execute(() -> {
             if (closed != null) {
+                messages.forEach(this::notStored);
                 ctx.receipts().fail(messages.stream().map(OutboundMessage::future).toList(), this, closed);
                 return;
             }
@@ -246,6 +290,18 @@ public final class OutboundStream {
         });
     }
 
+    /**
+     * The connection of {@code s} is writable again after it was not (the peer read what waited for it): Envelopes
+     * held back for it may go.
+     */
+    public void onWritable(Session s) {
+        home.execute(() -> {
+            if (resume.isCurrent(s) && closed == null) {
+                pump();
+            }
+        });
+    }
+
     /** Acks arrived from the peer, on any of its connections. */
     public void onAcks(AckBatch batch, long receivedMicros, long receivedNanos) {
         home.execute(() -> {
@@ -304,11 +360,16 @@ public final class OutboundStream {
         int sent = 0;
         long nanos = System.nanoTime();
         long micros = ctx.clock().nowMicros();
+        boolean flush = false;
         for (OutboundMessage m; (m = window.nextToSend()) != null; ) {
             if (m.message().expiresAtMicros() <= micros) {
                 withdraw(m.seq(), m); // not sent, so not in flight
                 window.passOver(m.seq());
                 continue;
+            }
+            if (!hasRoom(ch, m)) {
+                flush = awaitRoom(ch);
+                break;
             }
             m.lastSentNanos = nanos;
             m.lastSentMicros = micros;
@@ -319,8 +380,46 @@ public final class OutboundStream {
             if (!ch.eventLoop().inEventLoop()) {
                 crossThreadWrites++; // written by the home loop only
             }
+        }
+        if (sent > 0 || flush) {
             ch.flush();
         }
+    }
+
+    /**
+     * Whether {@code m} may be written to {@code ch} now: only while it is writable, and only as far as the low water
+     * mark (or alone, when nothing waits), so that the stream's own Envelopes never make its connection unwritable and
+     * stop this node reading from it; the room up to the high water mark is for the acks and Pongs it owes.
+     */
+    private static boolean hasRoom(Channel ch, OutboundMessage m) {
+        if (!ch.isWritable()) {
+            return false;
+        }
+        long waiting = WritabilityHandler.pendingBytes(ch);
+        return waiting == 0 || waiting + m.message().payloadSize() + ENVELOPE_OVERHEAD_BYTES
+                <= ch.config().getWriteBufferLowWaterMark();
+    }
+
+    /**
+     * Arranges for the stream to go on once {@code ch} has room: an unwritable connection says so when it is writable
+     * again ({@link #onWritable}); a writable one gets an empty write, whose promise completes once everything before
+     * it has gone to the operating system. Returns whether it wrote one, to be flushed.
+     */
+    private boolean awaitRoom(Channel ch) {
+        if (!ch.isWritable() || awaitingRoom == ch) {
+            return false;
+        }
+        awaitingRoom = ch;
+        ch.write(Unpooled.EMPTY_BUFFER).addListener(f -> home.execute(() -> {
+            if (awaitingRoom == ch) {
+                awaitingRoom = null;
+            }
+            Session s = resume.ready();
+            if (closed == null && s != null && s.channel() == ch) {
+                pump();
+            }
+        }));
+        return true;
     }
 
     /** Settles {@code seq} as EXPIRED: its time to live ran out, and the peer cannot have stored it. */

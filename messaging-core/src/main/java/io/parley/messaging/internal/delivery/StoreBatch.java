@@ -300,6 +300,7 @@ final class StoreBatch {
         log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", stage.self(),
                 failedSends.size(), received.size(), failedOutcomes.size(), e);
         // The stream skips the sequence numbers of sends that were not stored.
+        failedSends.forEach(m -> m.stream().notStored(m));
         stage.receipts().settle(failedSends, OutboundMessage::stream, m -> m.future().completeExceptionally(cause));
         stage.gate().released(received);
         stage.inbound().forgetWatermarks();

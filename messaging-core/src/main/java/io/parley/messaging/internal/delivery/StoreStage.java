@@ -254,6 +254,7 @@ public final class StoreStage implements Agent {
     private void refuse(StoreOp op) {
         if (op instanceof StoreOp.Send s) {
             uncommittedSends.decrementAndGet();
+            s.message().stream().notStored(s.message());
             receipts.fail(List.of(s.message().future()), s.message().stream(), closedCause);
         } else if (op instanceof StoreOp.Receive r) {
             gate.released(List.of(r.message()));

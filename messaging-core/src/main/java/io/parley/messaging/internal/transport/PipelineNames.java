@@ -9,6 +9,7 @@ package io.parley.messaging.internal.transport;
  * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
  * protobufDecoder  ProtobufDecoder                frame bytes → Frame
  * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
+ * writability      WritabilityHandler             unwritable: stop reading; closes a slow consumer
  * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;
  *                                                 replaced by idle when it does
  * idle             IdleStateHandler               reader idle event after the heartbeat timeout
@@ -27,6 +28,7 @@ public final class PipelineNames {
     public static final String FRAME_ENCODER = "frameEncoder";
     public static final String PROTOBUF_DECODER = "protobufDecoder";
     public static final String ACK_COALESCER = "ackCoalescer";
+    public static final String WRITABILITY = "writability";
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";
     public static final String FAILURE_DETECTOR = "failureDetector";

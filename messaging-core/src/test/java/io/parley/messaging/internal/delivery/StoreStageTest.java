@@ -223,7 +223,7 @@ class StoreStageTest {
             }).get(10, TimeUnit.SECONDS);
             loop.submit(() -> { }).get(10, TimeUnit.SECONDS); // both attaches done
             stream.onResume(current, 0);
-            CompletableFuture<Receipt> receipt = stream.send(this::sent);
+            CompletableFuture<Receipt> receipt = stream.send(3, this::sent);
             node.step(); // the send and the Resume(s) written, the stream told of them
             loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
             channel.runPendingTasks();
@@ -325,7 +325,7 @@ class StoreStageTest {
         OutboundStream stream = node.stream(PEER, channel.eventLoop());
         stage.close();
 
-        ReceiptFuture send = stream.send(this::sent);
+        ReceiptFuture send = stream.send(3, this::sent);
         CompletableFuture<Void> barrier = stage.barrier();
         stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
         node.runReceipts();
