@@ -1,5 +1,7 @@
 package io.parley.messaging.internal.delivery;
 
+import io.parley.messaging.BackpressureException;
+import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.internal.LimitCounters;
@@ -27,5 +29,24 @@ record OutboundContext(StoreStage store, ReceiptCompletion receipts, HybridLogic
      * @param limits where the bounds are counted when they are reached
      */
     record ByteBounds(long maxInFlightBytes, BodyBudget bodies, boolean takenAtSend, LimitCounters limits) {
+
+        /** Takes a new send's {@code payloadBytes} from the budget if sends take them; false if they do not fit. */
+        boolean takeForSend(int payloadBytes) {
+            return !takenAtSend || bodies.tryTake(payloadBytes);
+        }
+
+        /** Gives back what {@link #takeForSend} took, for a send that was refused or not stored after all. */
+        void giveBack(int payloadBytes) {
+            if (takenAtSend) {
+                bodies.give(payloadBytes);
+            }
+        }
+
+        /** Why a send of {@code payloadBytes} was refused by {@link #takeForSend}. */
+        BackpressureException refusal(NodeId self, int payloadBytes) {
+            return new BackpressureException("node " + self + " holds " + bodies.held() + " bytes of payloads not yet "
+                    + "acknowledged and its store is not durable; " + payloadBytes + " more would pass "
+                    + "maxBodyBytesInMemory (" + bodies.max() + "); retry once some are delivered");
+        }
     }
 }

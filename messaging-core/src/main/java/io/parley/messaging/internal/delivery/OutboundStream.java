@@ -1,6 +1,5 @@
 package io.parley.messaging.internal.delivery;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.parley.messaging.BackpressureException;
@@ -11,7 +10,6 @@ import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.internal.transport.Session;
-import io.parley.messaging.internal.transport.WritabilityHandler;
 import io.parley.messaging.proto.v1.Ack;
 import io.parley.messaging.proto.v1.AckBatch;
 import io.parley.messaging.proto.v1.AckStatus;
@@ -31,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #send} numbers each message (under a lock, on the caller's thread, so that sequence, clock and store
  * order agree) and hands it to the store. Once stored, a message has a {@link Slot} in the {@link SendWindow} until
  * its outcome is stored; deadlines are the {@link ExpiryTimer}'s, and the Resume exchange of each connection is kept
- * in a {@link ResumeState}: on each
+ * in a {@link ResumeState}: Envelopes go only while the connection has room ({@link WriteRoom}) and the window does
+ * (by messages and by payload bytes in flight); on each
  * connection, the stream sends again exactly what the peer has not stored, and the peer acks again what it stored
  * but this side has not recorded. A message whose time to live ran out is withdrawn (EXPIRED) as long as the peer
  * cannot have stored it; the Envelope after it names the one before it, so the peer sees that nothing was lost in
@@ -44,9 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class OutboundStream {
 
     private static final Logger log = LoggerFactory.getLogger(OutboundStream.class);
-
-    /** What an Envelope's frame adds to its payload, about (length, sequences, id, clocks). */
-    private static final int ENVELOPE_OVERHEAD_BYTES = 64;
 
     private final NodeId peer;
     private final HomeLoop home;
@@ -62,7 +58,7 @@ public final class OutboundStream {
     private volatile long crossThreadWrites;
 
     private NodeClosedException closed; // owned by the home loop, like everything the window and timers hold
-    private Channel awaitingRoom; // the connection whose buffer the stream waits to drain, if any; home loop
+    private final WriteRoom room;
 
     OutboundStream(NodeId peer, EventLoop loop, ClockOffsetEstimator offsets, OutboundContext ctx) {
         this.peer = peer;
@@ -73,6 +69,7 @@ public final class OutboundStream {
         this.window = new SendWindow(ctx.store().self() + ": stream to " + peer, ctx.window(), bounds.maxInFlightBytes(),
                 new BodyPager(ctx.window(), ctx.bodiesInMemory(), bounds.bodies(), bounds.takenAtSend()), bounds.limits());
         this.expiry = new ExpiryTimer(home, ctx.clock(), this::expireDue);
+        this.room = new WriteRoom(home, this::roomOn);
     }
 
     public NodeId peer() {
@@ -126,18 +123,14 @@ public final class OutboundStream {
      */
     public ReceiptFuture send(int payloadBytes, LongFunction<Message> factory) {
         ReceiptFuture future = new ReceiptFuture();
-        OutboundContext.ByteBounds bounds = ctx.bounds();
-        if (bounds.takenAtSend() && !bounds.bodies().tryTake(payloadBytes)) {
-            future.completeExceptionally(new BackpressureException("node " + ctx.store().self() + " holds "
-                    + bounds.bodies().held() + " bytes of payloads not yet acknowledged and its store is not durable; "
-                    + payloadBytes + " more would pass maxBodyBytesInMemory (" + bounds.bodies().max()
-                    + "); retry once some are delivered"));
+        if (!ctx.bounds().takeForSend(payloadBytes)) {
+            future.completeExceptionally(ctx.bounds().refusal(ctx.store().self(), payloadBytes));
             return future;
         }
         try {
             return queue(future, payloadBytes, factory);
         } catch (RuntimeException | Error e) {
-            bodyLeft(payloadBytes);
+            ctx.bounds().giveBack(payloadBytes);
             throw e;
         }
     }
@@ -145,14 +138,14 @@ public final class OutboundStream {
     private ReceiptFuture queue(ReceiptFuture future, int payloadBytes, LongFunction<Message> factory) {
         if (outstanding.incrementAndGet() > ctx.maxUnacknowledged()) {
             outstanding.decrementAndGet();
-            bodyLeft(payloadBytes);
+            ctx.bounds().giveBack(payloadBytes);
             future.completeExceptionally(new BackpressureException(ctx.maxUnacknowledged() + " messages to " + peer
                     + " are already waiting for acknowledgement; retry once some are delivered"));
             return future;
         }
         if (!ctx.store().reserveSend()) {
             outstanding.decrementAndGet();
-            bodyLeft(payloadBytes);
+            ctx.bounds().giveBack(payloadBytes);
             future.completeExceptionally(new BackpressureException("the store of node " + ctx.store().self() + " has "
                     + StoreStage.MAX_UNCOMMITTED_SENDS + " messages still to write; retry once it has caught up"));
             return future;
@@ -176,13 +169,7 @@ public final class OutboundStream {
      * bytes its send took go back to the node's budget. Called from any thread.
      */
     void notStored(OutboundMessage m) {
-        bodyLeft(m.message().payloadSize());
-    }
-
-    private void bodyLeft(int payloadBytes) {
-        if (ctx.bounds().takenAtSend()) {
-            ctx.bounds().bodies().give(payloadBytes);
-        }
+        ctx.bounds().giveBack(m.message().payloadSize());
     }
 
     /** Stored messages, in sequence order. Called from the store thread. */
@@ -367,8 +354,8 @@ public final class OutboundStream {
                 window.passOver(m.seq());
                 continue;
             }
-            if (!hasRoom(ch, m)) {
-                flush = awaitRoom(ch);
+            if (!WriteRoom.has(ch, m.message().payloadSize())) {
+                flush = room.await(ch);
                 break;
             }
             m.lastSentNanos = nanos;
@@ -386,40 +373,12 @@ public final class OutboundStream {
         }
     }
 
-    /**
-     * Whether {@code m} may be written to {@code ch} now: only while it is writable, and only as far as the low water
-     * mark (or alone, when nothing waits), so that the stream's own Envelopes never make its connection unwritable and
-     * stop this node reading from it; the room up to the high water mark is for the acks and Pongs it owes.
-     */
-    private static boolean hasRoom(Channel ch, OutboundMessage m) {
-        if (!ch.isWritable()) {
-            return false;
+    /** {@code ch} has room again, after {@link WriteRoom#await}; on the home loop. */
+    private void roomOn(Channel ch) {
+        Session s = resume.ready();
+        if (closed == null && s != null && s.channel() == ch) {
+            pump();
         }
-        long waiting = WritabilityHandler.pendingBytes(ch);
-        return waiting == 0 || waiting + m.message().payloadSize() + ENVELOPE_OVERHEAD_BYTES
-                <= ch.config().getWriteBufferLowWaterMark();
-    }
-
-    /**
-     * Arranges for the stream to go on once {@code ch} has room: an unwritable connection says so when it is writable
-     * again ({@link #onWritable}); a writable one gets an empty write, whose promise completes once everything before
-     * it has gone to the operating system. Returns whether it wrote one, to be flushed.
-     */
-    private boolean awaitRoom(Channel ch) {
-        if (!ch.isWritable() || awaitingRoom == ch) {
-            return false;
-        }
-        awaitingRoom = ch;
-        ch.write(Unpooled.EMPTY_BUFFER).addListener(f -> home.execute(() -> {
-            if (awaitingRoom == ch) {
-                awaitingRoom = null;
-            }
-            Session s = resume.ready();
-            if (closed == null && s != null && s.channel() == ch) {
-                pump();
-            }
-        }));
-        return true;
     }
 
     /** Settles {@code seq} as EXPIRED: its time to live ran out, and the peer cannot have stored it. */
