@@ -53,5 +53,27 @@ public enum Limit {
      * megabytes of members, say) was refused with {@code CODE_FRAME_TOO_LARGE} before it was parsed, and its
      * connection closed.
      */
-    CONTROL_FRAME_SIZE
+    CONTROL_FRAME_SIZE,
+    /**
+     * A connection became unwritable: more than {@link Limits#writeBufferHighWaterBytes()} waited to be taken by a
+     * peer that reads too slowly or not at all. The node stopped reading from it (and sends it nothing but what it
+     * already owes) until the waiting bytes fell below {@link Limits#writeBufferLowWaterBytes()}.
+     */
+    WRITE_BUFFER_FULL,
+    /**
+     * A connection stayed unwritable for {@link Limits#slowConsumerTimeout()} and was closed with
+     * {@code CODE_SLOW_CONSUMER}; what it left unacknowledged goes out again when the peer reconnects.
+     */
+    SLOW_CONSUMER,
+    /**
+     * An outbound stream held back its next Envelope because {@link Limits#maxInFlightBytesPerPeer()} payload bytes
+     * were sent on the connection and not yet acknowledged; counted once each time the stream starts waiting.
+     */
+    IN_FLIGHT_BYTES_PER_PEER,
+    /**
+     * The node held {@link Limits#maxBodyBytesInMemory()} payload bytes of unacknowledged messages: with a store that
+     * is not durable a send was refused with {@link BackpressureException}; with a durable one a body was left in
+     * the store, to be read back when due.
+     */
+    BODY_BYTES_IN_MEMORY
 }

@@ -1,5 +1,8 @@
 package io.parley.messaging;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * Sizes a node enforces. Immutable; {@link #DEFAULT} holds the defaults, {@link #builder()} changes them.
  *
@@ -33,11 +36,31 @@ package io.parley.messaging;
  * @param maxControlFrameBytes largest frame accepted that is not an Envelope (Hello, Welcome, Gossip, acks...), and
  *     never more than {@code maxFrameBytes}; a longer one is refused with {@code CODE_FRAME_TOO_LARGE} before it is parsed, and the connection closed
  *     ({@link Limit#CONTROL_FRAME_SIZE})
+ * @param writeBufferHighWaterBytes bytes written to a connection and not yet taken by the operating system past which
+ *     the connection is unwritable: the node stops reading from it (so a peer that does not read cannot make it
+ *     write more: no Pong, no ack), skips its Pings and Gossip to it, and sends it no Envelope until it is writable
+ *     again ({@link Limit#WRITE_BUFFER_FULL}). An outbound stream fills a connection only up to the low water mark
+ *     (or with one Envelope when nothing is waiting), so keep the gap between the two marks at least
+ *     {@code maxPayloadBytes + FRAME_OVERHEAD_BYTES}: then a node's own Envelopes never pause its reading, and only
+ *     replies owed to a peer that does not read go past the high mark
+ * @param writeBufferLowWaterBytes the level the waiting bytes must fall below for an unwritable connection to be
+ *     writable again (and read again); also how far an outbound stream fills the connection with Envelopes
+ * @param slowConsumerTimeout longest a connection may stay unwritable; then it is closed with an Error
+ *     {@code CODE_SLOW_CONSUMER}, written without waiting for the peer to read it ({@link Limit#SLOW_CONSUMER})
+ * @param maxInFlightBytesPerPeer most payload bytes sent on a connection and not yet acknowledged; past it the stream
+ *     sends no new Envelope until acks come, but one message always goes when none is in flight, so a payload of
+ *     {@code maxPayloadBytes} passes whatever this is ({@link Limit#IN_FLIGHT_BYTES_PER_PEER})
+ * @param maxBodyBytesInMemory most payload bytes of unacknowledged messages the node holds in memory, over all
+ *     peers. With a durable store, bodies past it stay in the store and are read back when due (every stream still
+ *     holds at least one body, so none stalls); with a store that is not durable, {@link Node#send} fails at once
+ *     with {@link BackpressureException} ({@link Limit#BODY_BYTES_IN_MEMORY})
  */
 public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int maxQueuedPerPeer,
                      int maxDurableBacklogPerPeer, int maxConnections, int maxConnectionsPerAddress,
                      int maxHandshakesInProgress, int maxControlFramesPerSecond, int maxMembers,
-                     int maxConcurrentDials, int maxNewMembersPerFrame, int maxControlFrameBytes) {
+                     int maxConcurrentDials, int maxNewMembersPerFrame, int maxControlFrameBytes,
+                     int writeBufferHighWaterBytes, int writeBufferLowWaterBytes, Duration slowConsumerTimeout,
+                     long maxInFlightBytesPerPeer, long maxBodyBytesInMemory) {
 
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -68,6 +91,26 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
      * and host names.
      */
     public static final int DEFAULT_MAX_CONTROL_FRAME_BYTES = 1024 * 1024;
+    /**
+     * Default {@link #writeBufferHighWaterBytes()}: 2 MiB, the low mark plus room for one Envelope of the default
+     * largest payload (1 MiB and its framing), so a node's own Envelopes never pause its reading. A peer that does
+     * not read can make the node hold at most about this much for it (plus one frame).
+     */
+    public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES = 2 * 1024 * 1024;
+    /** Default {@link #writeBufferLowWaterBytes()}: 1 MiB. */
+    public static final int DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES = 1024 * 1024;
+    /**
+     * Default {@link #slowConsumerTimeout()}: 30 s; a peer that reads nothing of 1 MiB in that time is as good as
+     * gone, and the node redials it.
+     */
+    public static final Duration DEFAULT_SLOW_CONSUMER_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Default {@link #maxInFlightBytesPerPeer()}: 16 MiB, enough to keep a 1 Gbit/s link busy over a 100 ms round
+     * trip, and small next to a window of 1,024 large payloads (up to 1 GiB).
+     */
+    public static final long DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER = 16L * 1024 * 1024;
+    /** Default {@link #maxBodyBytesInMemory()}: 256 MiB over all peers. */
+    public static final long DEFAULT_MAX_BODY_BYTES_IN_MEMORY = 256L * 1024 * 1024;
     /** Room a frame needs besides its payload (ids, clocks, sequence). */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
@@ -76,14 +119,15 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
             DEFAULT_SEND_WINDOW, DEFAULT_MAX_QUEUED_PER_PEER, DEFAULT_MAX_DURABLE_BACKLOG_PER_PEER,
             DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_HANDSHAKES_IN_PROGRESS,
             DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND, DEFAULT_MAX_MEMBERS, DEFAULT_MAX_CONCURRENT_DIALS,
-            DEFAULT_MAX_NEW_MEMBERS_PER_FRAME,
-            DEFAULT_MAX_CONTROL_FRAME_BYTES);
+            DEFAULT_MAX_NEW_MEMBERS_PER_FRAME, DEFAULT_MAX_CONTROL_FRAME_BYTES, DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES,
+            DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES, DEFAULT_SLOW_CONSUMER_TIMEOUT, DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+            DEFAULT_MAX_BODY_BYTES_IN_MEMORY);
 
     /**
      * Validates the limits.
      *
-     * @throws IllegalArgumentException if a value is not positive, or a payload of the maximum size would not
-     *     fit in a frame
+     * @throws IllegalArgumentException if a value is not positive, a payload of the maximum size would not
+     *     fit in a frame, or the low water mark is not below the high one
      */
     public Limits {
         positive("maxFrameBytes", maxFrameBytes);
@@ -99,6 +143,18 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         positive("maxMembers", maxMembers);
         positive("maxConcurrentDials", maxConcurrentDials);
         positive("maxNewMembersPerFrame", maxNewMembersPerFrame);
+        positive("writeBufferHighWaterBytes", writeBufferHighWaterBytes);
+        positive("writeBufferLowWaterBytes", writeBufferLowWaterBytes);
+        Objects.requireNonNull(slowConsumerTimeout, "slowConsumerTimeout");
+        if (slowConsumerTimeout.isNegative() || slowConsumerTimeout.isZero()) {
+            throw new IllegalArgumentException("slowConsumerTimeout must be positive, got " + slowConsumerTimeout);
+        }
+        positive("maxInFlightBytesPerPeer", maxInFlightBytesPerPeer);
+        positive("maxBodyBytesInMemory", maxBodyBytesInMemory);
+        if (writeBufferLowWaterBytes >= writeBufferHighWaterBytes) {
+            throw new IllegalArgumentException("writeBufferLowWaterBytes (" + writeBufferLowWaterBytes
+                    + ") must be below writeBufferHighWaterBytes (" + writeBufferHighWaterBytes + ")");
+        }
         if ((long) maxPayloadBytes + FRAME_OVERHEAD_BYTES > maxFrameBytes) {
             throw new IllegalArgumentException("maxPayloadBytes (" + maxPayloadBytes + ") plus " + FRAME_OVERHEAD_BYTES
                     + " bytes of framing must fit in maxFrameBytes (" + maxFrameBytes + ")");
@@ -123,7 +179,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         return new Builder();
     }
 
-    private static void positive(String name, int value) {
+    private static void positive(String name, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);
         }
@@ -144,6 +200,11 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
         private int maxMembers = DEFAULT_MAX_MEMBERS;
         private int maxConcurrentDials = DEFAULT_MAX_CONCURRENT_DIALS;
         private int maxNewMembersPerFrame = DEFAULT_MAX_NEW_MEMBERS_PER_FRAME;
+        private int writeBufferHighWaterBytes = DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES;
+        private int writeBufferLowWaterBytes = DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES;
+        private Duration slowConsumerTimeout = DEFAULT_SLOW_CONSUMER_TIMEOUT;
+        private long maxInFlightBytesPerPeer = DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER;
+        private long maxBodyBytesInMemory = DEFAULT_MAX_BODY_BYTES_IN_MEMORY;
 
         private Builder() {
         }
@@ -226,11 +287,56 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
             return this;
         }
 
+        /**
+         * Waiting outgoing bytes past which a connection is unwritable: it is no longer read and gets no Envelope,
+         * Ping or Gossip until they fall below the low water mark; default 2 MiB. Keep it at least
+         * {@code maxPayloadBytes + FRAME_OVERHEAD_BYTES} above the low water mark.
+         */
+        public Builder writeBufferHighWaterBytes(int bytes) {
+            this.writeBufferHighWaterBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Level the waiting outgoing bytes of an unwritable connection must fall below for it to be writable (and
+         * read) again, and how far a stream fills a connection with Envelopes; default 1 MiB.
+         */
+        public Builder writeBufferLowWaterBytes(int bytes) {
+            this.writeBufferLowWaterBytes = bytes;
+            return this;
+        }
+
+        /** Longest a connection may stay unwritable before it is closed with {@code CODE_SLOW_CONSUMER}; default 30 s. */
+        public Builder slowConsumerTimeout(Duration timeout) {
+            this.slowConsumerTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Most payload bytes sent on a connection and not yet acknowledged; past it no new Envelope goes out until
+         * acks come (one always goes when none is in flight); default 16 MiB.
+         */
+        public Builder maxInFlightBytesPerPeer(long bytes) {
+            this.maxInFlightBytesPerPeer = bytes;
+            return this;
+        }
+
+        /**
+         * Most payload bytes of unacknowledged messages held in memory over all peers: beyond it a durable store
+         * keeps the bodies until due, and with a store that is not durable {@code send} fails fast; default 256 MiB.
+         */
+        public Builder maxBodyBytesInMemory(long bytes) {
+            this.maxBodyBytesInMemory = bytes;
+            return this;
+        }
+
         /** The limits, validated. */
         public Limits build() {
             return new Limits(maxFrameBytes, maxPayloadBytes, sendWindow, maxQueuedPerPeer, maxDurableBacklogPerPeer,
                     maxConnections, maxConnectionsPerAddress, maxHandshakesInProgress, maxControlFramesPerSecond,
-                    maxMembers, maxConcurrentDials, maxNewMembersPerFrame, maxControlFrameBytes);
+                    maxMembers, maxConcurrentDials, maxNewMembersPerFrame, maxControlFrameBytes,
+                    writeBufferHighWaterBytes, writeBufferLowWaterBytes, slowConsumerTimeout, maxInFlightBytesPerPeer,
+                    maxBodyBytesInMemory);
         }
 
         /** Largest frame that is not an Envelope; default 1 MiB. */

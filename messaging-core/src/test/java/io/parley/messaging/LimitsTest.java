@@ -30,7 +30,10 @@ class LimitsTest {
                 Limits.DEFAULT_MAX_CONNECTIONS, Limits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
                 Limits.DEFAULT_MAX_HANDSHAKES_IN_PROGRESS, Limits.DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND,
                 Limits.DEFAULT_MAX_MEMBERS, Limits.DEFAULT_MAX_CONCURRENT_DIALS, Limits.DEFAULT_MAX_NEW_MEMBERS_PER_FRAME,
-                Limits.DEFAULT_MAX_CONTROL_FRAME_BYTES));
+                Limits.DEFAULT_MAX_CONTROL_FRAME_BYTES,
+                Limits.DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES, Limits.DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES,
+                Limits.DEFAULT_SLOW_CONSUMER_TIMEOUT, Limits.DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+                Limits.DEFAULT_MAX_BODY_BYTES_IN_MEMORY));
     }
 
     @Test
@@ -109,5 +112,37 @@ class LimitsTest {
     @Test
     void maxQueuedPerPeerEqualToSendWindowIsAccepted() {
         assertThat(Limits.builder().sendWindow(10).maxQueuedPerPeer(10).build().maxQueuedPerPeer()).isEqualTo(10);
+    }
+
+    @Test
+    void outboundBoundsDefaultToTheDocumentedValues() {
+        assertThat(Limits.DEFAULT.writeBufferHighWaterBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(Limits.DEFAULT.writeBufferLowWaterBytes()).isEqualTo(1024 * 1024);
+        assertThat(Limits.DEFAULT.slowConsumerTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(Limits.DEFAULT.maxInFlightBytesPerPeer()).isEqualTo(16L * 1024 * 1024);
+        assertThat(Limits.DEFAULT.maxBodyBytesInMemory()).isEqualTo(256L * 1024 * 1024);
+        assertThat(Limits.DEFAULT.writeBufferHighWaterBytes() - Limits.DEFAULT.writeBufferLowWaterBytes())
+                .as("room between the marks for one Envelope of the largest default payload")
+                .isGreaterThanOrEqualTo(Limits.DEFAULT.maxPayloadBytes());
+    }
+
+    @Test
+    void lowWaterMarkNotBelowTheHighOneIsRefused() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Limits.builder().writeBufferLowWaterBytes(4096).writeBufferHighWaterBytes(4096).build())
+                .withMessageContaining("writeBufferLowWaterBytes (4096) must be below writeBufferHighWaterBytes (4096)");
+    }
+
+    @Test
+    void nonPositiveSlowConsumerTimeoutAndByteBoundsAreRefused() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Limits.builder().slowConsumerTimeout(java.time.Duration.ZERO).build())
+                .withMessageContaining("slowConsumerTimeout must be positive");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Limits.builder().maxInFlightBytesPerPeer(0).build())
+                .withMessageContaining("maxInFlightBytesPerPeer must be positive, got 0");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Limits.builder().maxBodyBytesInMemory(-1).build())
+                .withMessageContaining("maxBodyBytesInMemory must be positive, got -1");
     }
 }

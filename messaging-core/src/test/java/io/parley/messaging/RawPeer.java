@@ -41,8 +41,19 @@ final class RawPeer implements AutoCloseable {
 
     /** Connects to {@code node}'s listening address. */
     static RawPeer connect(Node node) throws IOException {
+        return connect(node, 0);
+    }
+
+    /**
+     * Connects to {@code node}'s listening address with a receive buffer of about {@code receiveBufferBytes} (0 for
+     * the system's default), for tests of a peer that does not read: a small one fills at once.
+     */
+    static RawPeer connect(Node node, int receiveBufferBytes) throws IOException {
         InetSocketAddress address = node.localAddress();
         Socket s = new Socket();
+        if (receiveBufferBytes > 0) {
+            s.setReceiveBufferSize(receiveBufferBytes); // before connecting, so the window is negotiated with it
+        }
         s.setSoTimeout((int) READ_TIMEOUT.toMillis());
         s.setTcpNoDelay(true);
         s.connect(address, (int) READ_TIMEOUT.toMillis());

@@ -57,6 +57,26 @@ class SendErrorsTest {
     }
 
     @Test
+    void withAStoreThatIsNotDurableASendPastTheBodyBytesInMemoryFailsAtOnceNamingTheBound() {
+        Limits limits = Limits.builder().maxBodyBytesInMemory(1000).build();
+        try (Node a = Node.builder().id("a").limits(limits).peer("b", "127.0.0.1", 1).build().start()) {
+            CompletableFuture<Receipt> first = a.send("b", new byte[400]);
+            CompletableFuture<Receipt> second = a.send("b", new byte[400]);
+            CompletableFuture<Receipt> third = a.send("b", new byte[400]); // b never answers: all stay in memory
+
+            assertThat(third).failsWithin(Duration.ZERO)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOf(BackpressureException.class)
+                    .withMessageContaining("maxBodyBytesInMemory (1000)");
+            assertThat(first).isNotDone();
+            assertThat(second).isNotDone();
+            assertThat(a.limitsReached().get(Limit.BODY_BYTES_IN_MEMORY)).isEqualTo(1);
+            assertThat(a.send("b", new byte[200])).as("what still fits is taken").isNotDone();
+        }
+    }
+
+    @Test
     void sendAfterCloseFailsWithNodeClosed() {
         try (Node b = Node.builder().id("b").build().start();
              Node a = Node.builder().id("a").peer("b", "127.0.0.1", b.localAddress().getPort()).build().start()) {

@@ -51,7 +51,8 @@ public final class NodeParts {
 
     /**
      * With a durable store, each stream holds the bodies of up to this many windows of messages (and no more than
-     * 8 MiB of payload beyond the first two); the rest stay in the store until due.
+     * 8 MiB of payload beyond the first two), all streams together no more than {@code maxBodyBytesInMemory}; the
+     * rest stay in the store until due.
      */
     static final int BODIES_IN_MEMORY_WINDOWS = 16;
 
@@ -115,7 +116,8 @@ public final class NodeParts {
         int maxUnacknowledged = config.limits().maxUnacknowledgedPerPeer(store.isDurable());
         delivery = new Delivery(new Delivery.Settings(config.id(), store, hlc, config.clock(), receipts,
                 config.listener().orElse(null), listenerExecutor, threads(prefix + "-store"), window, maxUnacknowledged,
-                store.isDurable() ? BODIES_IN_MEMORY_WINDOWS * window : maxUnacknowledged));
+                store.isDurable() ? BODIES_IN_MEMORY_WINDOWS * window : maxUnacknowledged,
+                config.limits().maxInFlightBytesPerPeer(), config.limits().maxBodyBytesInMemory(), limitCounters));
         delivery.start();
         blocking = new ScheduledThreadPoolExecutor(1, threads(prefix + "-resolver"));
         blocking.setRemoveOnCancelPolicy(true);

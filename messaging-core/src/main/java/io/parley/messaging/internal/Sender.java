@@ -68,7 +68,7 @@ public final class Sender {
         long ttlMicros = timeToLive == null ? 0 : saturatedMicros(timeToLive);
         // The stream calls the factory on this thread before it returns, unless it refuses the send first.
         UUID[] made = new UUID[1];
-        ReceiptFuture receipt = stream.send(seq -> {
+        ReceiptFuture receipt = stream.send(body.length, seq -> {
             long now = clock.nowMicros();
             long expires = timeToLive == null ? Message.NEVER : saturatedAdd(now, ttlMicros);
             Message m = new Message(id != null ? id : MessageIds.next(Math.floorDiv(now, 1000)), self, peer,

@@ -2,11 +2,13 @@ package io.parley.messaging.internal.delivery;
 
 /**
  * Which message bodies of an outbound stream stay in memory. Every slot up to {@link #loadedTo()} holds its body
- * (or is settled); above it, a slot holds only the caller's future and the body waits in the store. A new
- * message keeps its body while the first two windows are not full, and beyond them while fewer than the stream's
- * body limit are held and their payloads come to less than {@link #BODY_BYTES_IN_MEMORY}; the rest are read back
- * from the store, a window at a time, well before the wire needs them. So a peer that is down for long costs the
- * store, not the heap.
+ * (or is settled); above it, a slot holds only the caller's future and the body waits in the store. With a durable
+ * store a new message keeps its body while the first two windows are not full, and beyond them while fewer than the
+ * stream's body limit are held and their payloads come to less than {@link #BODY_BYTES_IN_MEMORY}, in both cases only
+ * if its bytes fit in the node's {@link BodyBudget} (a pager holding no body takes one anyway); the rest are read back
+ * from the store, a window at a time, well before the wire needs them, as far as the budget allows. So a peer that
+ * is down for long costs the store, not the heap. With a store that is not durable every body stays: its send took
+ * its bytes from the budget already, and the pager holds them from then on.
  *
  * <p>Owned by the stream's home loop.
  */
@@ -17,6 +19,8 @@ final class BodyPager {
 
     private final int window;
     private final int bodiesInMemory;
+    private final BodyBudget budget;
+    private final boolean takenAtSend;
     private long loadedTo;
     private long bodyBytes;
     private boolean loading;
@@ -24,10 +28,15 @@ final class BodyPager {
     /**
      * @param bodiesInMemory most bodies held, from the oldest unsettled message (at least two windows; with a store
      *     that is not durable, all of them, as the store keeps them in the heap anyway)
+     * @param budget the node's bound on body bytes in memory
+     * @param takenAtSend whether each send took its bytes from the budget already (a store that is not durable):
+     *     then every body is kept
      */
-    BodyPager(int window, int bodiesInMemory) {
+    BodyPager(int window, int bodiesInMemory, BodyBudget budget, boolean takenAtSend) {
         this.window = window;
         this.bodiesInMemory = Math.max(2 * window, bodiesInMemory);
+        this.budget = budget;
+        this.takenAtSend = takenAtSend;
     }
 
     /** Every slot up to this sequence holds its body or is settled. */
@@ -43,6 +52,7 @@ final class BodyPager {
     /** Starts over at {@code floor}, every body above it in the store: a stream taken up after a restart. */
     void restart(long floor) {
         loadedTo = floor;
+        budget.give(bodyBytes);
         bodyBytes = 0;
         loading = false;
     }
@@ -53,23 +63,44 @@ final class BodyPager {
      */
     boolean keep(long seq, long floor, int payloadBytes) {
         long held = loadedTo - floor;
-        boolean keep = loadedTo == seq - 1
-                && (held < 2L * window || (held < bodiesInMemory && bodyBytes < BODY_BYTES_IN_MEMORY));
+        boolean keep = loadedTo == seq - 1 && (takenAtSend
+                || ((held < 2L * window || (held < bodiesInMemory && bodyBytes < BODY_BYTES_IN_MEMORY)) && fits(payloadBytes)));
         if (keep) {
             loadedTo = seq;
             bodyBytes += payloadBytes;
+        } else if (takenAtSend) {
+            budget.give(payloadBytes); // read back from the store when due, and taken again then
         }
         return keep;
     }
 
-    /** A body of {@code payloadBytes} was loaded back from the store. */
-    void loaded(int payloadBytes) {
+    /**
+     * Whether a body of {@code payloadBytes} read back from the store may stay in memory; if so it is counted.
+     * Always with a store that is not durable (its bodies are in the heap anyway) or when this pager holds no body.
+     */
+    boolean admitLoaded(int payloadBytes) {
+        if (takenAtSend) {
+            budget.take(payloadBytes);
+        } else if (!fits(payloadBytes)) {
+            return false;
+        }
         bodyBytes += payloadBytes;
+        return true;
+    }
+
+    /** Takes {@code payloadBytes} from the budget if they fit, or anyway if this pager holds no body. */
+    private boolean fits(int payloadBytes) {
+        if (bodyBytes == 0) {
+            budget.take(payloadBytes);
+            return true;
+        }
+        return budget.tryTake(payloadBytes);
     }
 
     /** A body of {@code payloadBytes} left memory: its message was settled. */
     void dropped(int payloadBytes) {
         bodyBytes -= payloadBytes;
+        budget.give(payloadBytes);
     }
 
     /** Every slot up to {@code floor} is settled. */
@@ -80,11 +111,12 @@ final class BodyPager {
     /**
      * Whether to ask the store for the next window of bodies now, with {@code sentTo} the last sequence sent and
      * {@code top} the highest stored: when fewer than a window are ready to send, or fewer than half the limit while
-     * their bytes are under half theirs. Marks a read in flight if so; one at a time.
+     * their bytes are under half theirs, and the node's budget has room (or this pager holds no body). Marks a read
+     * in flight if so; one at a time.
      */
     boolean shouldLoad(long sentTo, long floor, long top) {
         long ready = loadedTo - Math.max(sentTo, floor);
-        if (!loading && loadedTo < top
+        if (!loading && loadedTo < top && (bodyBytes == 0 || budget.hasRoom())
                 && (ready < window || (ready < bodiesInMemory / 2 && bodyBytes < BODY_BYTES_IN_MEMORY / 2))) {
             loading = true;
             return true;
@@ -105,6 +137,7 @@ final class BodyPager {
 
     /** Everything was dropped: the stream closed. */
     void clear() {
+        budget.give(bodyBytes);
         bodyBytes = 0;
     }
 }

@@ -13,6 +13,7 @@ import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.HybridTimestamp;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.internal.AgentRunner;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.internal.transport.Session;
 import io.parley.messaging.internal.transport.TrafficEvents;
@@ -50,10 +51,14 @@ public final class Delivery implements TrafficEvents {
      * @param window most messages on the wire without an ack, per peer
      * @param maxUnacknowledged most messages without a stored outcome, per peer
      * @param bodiesInMemory most message bodies a stream holds (the rest wait in a durable store)
+     * @param maxInFlightBytesPerPeer most payload bytes sent on a connection and not yet acknowledged
+     * @param maxBodyBytesInMemory most payload bytes of unacknowledged messages in memory, over all streams
+     * @param limits where the byte bounds are counted when reached
      */
     public record Settings(NodeId self, MessageStore store, HybridLogicalClock hlc, WallClock clock, Executor receipts,
                            MessageListener listener, Executor listenerExecutor, ThreadFactory threads, int window,
-                           int maxUnacknowledged, int bodiesInMemory) {
+                           int maxUnacknowledged, int bodiesInMemory, long maxInFlightBytesPerPeer,
+                           long maxBodyBytesInMemory, LimitCounters limits) {
     }
 
     private final NodeId self;
@@ -74,7 +79,8 @@ public final class Delivery implements TrafficEvents {
         this.storeRunner = new AgentRunner(store, s.threads());
         store.onSubmit(storeRunner::wake);
         this.context = new OutboundContext(store, receipts, s.hlc(), s.clock(), quiescence, s.window(),
-                s.maxUnacknowledged(), s.bodiesInMemory());
+                s.maxUnacknowledged(), s.bodiesInMemory(), new OutboundContext.ByteBounds(s.maxInFlightBytesPerPeer(),
+                        new BodyBudget(s.maxBodyBytesInMemory(), s.limits()), !s.store().isDurable(), s.limits()));
     }
 
     /** Starts the store thread. */
@@ -177,6 +183,14 @@ public final class Delivery implements TrafficEvents {
         if (s != null) {
             s.offsets().addSample(pong.getPingSentAtMicros(), pong.getReceivedAtMicros(), pong.getSentAtMicros(),
                     receivedMicros);
+        }
+    }
+
+    @Override
+    public void writable(Session session) {
+        OutboundStream s = streams.get(session.peer());
+        if (s != null) {
+            s.onWritable(session);
         }
     }
 

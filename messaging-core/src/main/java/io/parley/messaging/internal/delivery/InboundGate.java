@@ -3,6 +3,7 @@ package io.parley.messaging.internal.delivery;
 import io.netty.channel.Channel;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.internal.transport.ReadPause;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * or the listener, the connections they came on are no longer read, so TCP pushes back on the senders; reading
  * resumes once the backlog is down to a quarter of that. A slow store and a slow listener are both covered. While
  * the store cannot write at all ({@link #hold()}), every connection that brings a message is paused, whatever the
- * backlog, until {@link #release()}.
+ * backlog, until {@link #release()}. Its pause is one {@link ReadPause.Reason} among others: a connection it lets
+ * go is read again only if nothing else holds it (such as a peer that does not read what it is sent).
  *
  * <p>Thread-safe: admitted on event loops, released on the store thread and the listener executor.
  */
@@ -48,7 +50,7 @@ public final class InboundGate {
             // Switched off before it is listed: a release that drains the backlog in between would otherwise take
             // it off the list and switch it on, and then it would be switched off for good. Listed after, it is
             // switched on by a later release, at the latest that of the message just admitted.
-            channel.config().setAutoRead(false);
+            ReadPause.pause(channel, ReadPause.Reason.BACKLOG);
             paused.add(channel);
             log.debug("{}: {} received messages ({} bytes) wait for the store or the listener; pausing reads on {}",
                     self, waiting, waitingBytes, channel.remoteAddress());
@@ -75,7 +77,7 @@ public final class InboundGate {
             for (var it = paused.iterator(); it.hasNext(); ) {
                 Channel ch = it.next();
                 it.remove();
-                ch.config().setAutoRead(true);
+                ReadPause.resume(ch, ReadPause.Reason.BACKLOG); // on its event loop, after the pause
             }
         }
     }

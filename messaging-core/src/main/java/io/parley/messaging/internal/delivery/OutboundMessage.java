@@ -20,6 +20,7 @@ public final class OutboundMessage implements Slot {
     private Frame frame;
     long lastSentNanos;
     long lastSentMicros;
+    int sentInTurn; // the SendWindow's turn it was last sent in, so that its bytes count in flight in that one only
 
     OutboundMessage(Message message, ReceiptFuture future, OutboundStream stream) {
         this.message = message;

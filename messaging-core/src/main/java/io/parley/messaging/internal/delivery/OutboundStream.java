@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #send} numbers each message (under a lock, on the caller's thread, so that sequence, clock and store
  * order agree) and hands it to the store. Once stored, a message has a {@link Slot} in the {@link SendWindow} until
  * its outcome is stored; deadlines are the {@link ExpiryTimer}'s, and the Resume exchange of each connection is kept
- * in a {@link ResumeState}: on each
+ * in a {@link ResumeState}: Envelopes go only while the connection has room ({@link WriteRoom}) and the window does
+ * (by messages and by payload bytes in flight); on each
  * connection, the stream sends again exactly what the peer has not stored, and the peer acks again what it stored
  * but this side has not recorded. A message whose time to live ran out is withdrawn (EXPIRED) as long as the peer
  * cannot have stored it; the Envelope after it names the one before it, so the peer sees that nothing was lost in
@@ -59,14 +60,18 @@ public final class OutboundStream {
     private volatile long crossThreadWrites;
 
     private NodeClosedException closed; // owned by the home loop, like everything the window and timers hold
+    private final WriteRoom room;
 
     OutboundStream(NodeId peer, EventLoop loop, ClockOffsetEstimator offsets, OutboundContext ctx) {
         this.peer = peer;
         this.home = new HomeLoop(loop);
         this.offsets = offsets;
         this.ctx = ctx;
-        this.window = new SendWindow(ctx.store().self() + ": stream to " + peer, ctx.window(), ctx.bodiesInMemory());
+        OutboundContext.ByteBounds bounds = ctx.bounds();
+        this.window = new SendWindow(ctx.store().self() + ": stream to " + peer, ctx.window(), bounds.maxInFlightBytes(),
+                new BodyPager(ctx.window(), ctx.bodiesInMemory(), bounds.bodies(), bounds.takenAtSend()), bounds.limits());
         this.expiry = new ExpiryTimer(home, ctx.clock(), this::expireDue);
+        this.room = new WriteRoom(home, this::roomOn);
     }
 
     public NodeId peer() {
@@ -110,22 +115,39 @@ public final class OutboundStream {
 
     /**
      * Numbers a new message with {@code factory(seq)} and queues it for the store. Called on the caller's thread.
-     * A refusal (too many outstanding, the store too far behind) fails the future at once; a factory that throws
-     * takes no sequence number and no room.
+     * A refusal (too many outstanding, the store too far behind, with a store that is not durable no room for its
+     * body in the node's memory) fails the future at once; a factory that throws takes no sequence number and no
+     * room.
      *
+     * @param payloadBytes the size of the message's payload
      * @param factory makes the stored message for a sequence number; called under this stream's lock
      * @return the future that completes with the message's receipt
      */
-    public ReceiptFuture send(LongFunction<Message> factory) {
+    public ReceiptFuture send(int payloadBytes, LongFunction<Message> factory) {
         ReceiptFuture future = new ReceiptFuture();
+        if (!ctx.bounds().takeForSend(payloadBytes)) {
+            future.completeExceptionally(ctx.bounds().refusal(ctx.store().self(), payloadBytes));
+            return future;
+        }
+        try {
+            return queue(future, payloadBytes, factory);
+        } catch (RuntimeException | Error e) {
+            ctx.bounds().giveBack(payloadBytes);
+            throw e;
+        }
+    }
+
+    private ReceiptFuture queue(ReceiptFuture future, int payloadBytes, LongFunction<Message> factory) {
         if (outstanding.incrementAndGet() > ctx.maxUnacknowledged()) {
             outstanding.decrementAndGet();
+            ctx.bounds().giveBack(payloadBytes);
             future.completeExceptionally(new BackpressureException(ctx.maxUnacknowledged() + " messages to " + peer
                     + " are already waiting for acknowledgement; retry once some are delivered"));
             return future;
         }
         if (!ctx.store().reserveSend()) {
             outstanding.decrementAndGet();
+            ctx.bounds().giveBack(payloadBytes);
             future.completeExceptionally(new BackpressureException("the store of node " + ctx.store().self() + " has "
                     + StoreStage.MAX_UNCOMMITTED_SENDS + " messages still to write; retry once it has caught up"));
             return future;
@@ -165,10 +187,19 @@ public final class OutboundStream {
         }
     }
 
+    /**
+     * A message was not stored (its batch failed, or the node closed first): with a store that is not durable, the
+     * bytes its send took go back to the node's budget. Called from any thread.
+     */
+    void notStored(OutboundMessage m) {
+        ctx.bounds().giveBack(m.message().payloadSize());
+    }
+
     /** Stored messages, in sequence order. Called from the store thread. */
     void onStored(List<OutboundMessage> messages) {
         home.execute(() -> {
             if (closed != null) {
+                messages.forEach(this::notStored);
                 ctx.receipts().fail(messages.stream().map(OutboundMessage::future).toList(), this, closed);
                 return;
             }
@@ -269,6 +300,18 @@ public final class OutboundStream {
         });
     }
 
+    /**
+     * The connection of {@code s} is writable again after it was not (the peer read what waited for it): Envelopes
+     * held back for it may go.
+     */
+    public void onWritable(Session s) {
+        home.execute(() -> {
+            if (resume.isCurrent(s) && closed == null) {
+                pump();
+            }
+        });
+    }
+
     /** Acks arrived from the peer, on any of its connections. */
     public void onAcks(AckBatch batch, long receivedMicros, long receivedNanos) {
         home.execute(() -> {
@@ -327,11 +370,16 @@ public final class OutboundStream {
         int sent = 0;
         long nanos = System.nanoTime();
         long micros = ctx.clock().nowMicros();
+        boolean flush = false;
         for (OutboundMessage m; (m = window.nextToSend()) != null; ) {
             if (m.message().expiresAtMicros() <= micros) {
                 withdraw(m.seq(), m); // not sent, so not in flight
                 window.passOver(m.seq());
                 continue;
+            }
+            if (!WriteRoom.has(ch, m.message().payloadSize())) {
+                flush = room.await(ch);
+                break;
             }
             m.lastSentNanos = nanos;
             m.lastSentMicros = micros;
@@ -342,7 +390,17 @@ public final class OutboundStream {
             if (!ch.eventLoop().inEventLoop()) {
                 crossThreadWrites++; // written by the home loop only
             }
+        }
+        if (sent > 0 || flush) {
             ch.flush();
+        }
+    }
+
+    /** {@code ch} has room again, after {@link WriteRoom#await}; on the home loop. */
+    private void roomOn(Channel ch) {
+        Session s = resume.ready();
+        if (closed == null && s != null && s.channel() == ch) {
+            pump();
         }
     }
 

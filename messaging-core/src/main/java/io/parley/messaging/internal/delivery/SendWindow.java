@@ -1,6 +1,8 @@
 package io.parley.messaging.internal.delivery;
 
+import io.parley.messaging.Limit;
 import io.parley.messaging.Message;
+import io.parley.messaging.internal.LimitCounters;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -9,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An outbound stream's unsettled messages, one {@link Slot} per sequence number in a {@link SlotRing}, and how far
  * the current connection has sent them: slots below {@code sendNext} went out on it (or the peer holds them) and
- * wait for their acks, and at most a window of them are in flight. Which slots hold their bodies is the
- * {@link BodyPager}'s call.
+ * wait for their acks; at most a window of them are in flight, and no new one goes while the payloads sent on this
+ * connection and not yet acknowledged come to {@code maxInFlightBytes} (one always goes when none is in flight).
+ * Which slots hold their bodies is the {@link BodyPager}'s call.
  *
  * <p>Owned by the stream's home loop.
  */
@@ -24,18 +27,36 @@ final class SendWindow {
 
     private final String name;
     private final int window;
+    private final long maxInFlightBytes;
     private final BodyPager bodies;
+    private final LimitCounters limits;
     private SlotRing<Slot> ring = new SlotRing<>(0);
     private long maxTransmitted;
     private long sendNext = 1;
     private long previousSent;
     private int inflight;
+    // Payload bytes sent on this connection and not yet settled: counted for messages marked with this connection's
+    // turn, which a stop or a Resume moves on.
+    private long inFlightBytes;
+    private int turn = 1;
+    private boolean heldByBytes;
 
-    /** @param name whose window, for log lines ("n1: stream to n2") */
-    SendWindow(String name, int window, int bodiesInMemory) {
+    /**
+     * @param name whose window, for log lines ("n1: stream to n2")
+     * @param maxInFlightBytes most payload bytes sent on a connection and not yet acknowledged
+     * @param limits where the byte bound is counted when it holds a message back
+     */
+    SendWindow(String name, int window, long maxInFlightBytes, BodyPager bodies, LimitCounters limits) {
         this.name = name;
         this.window = window;
-        this.bodies = new BodyPager(window, bodiesInMemory);
+        this.maxInFlightBytes = maxInFlightBytes;
+        this.bodies = bodies;
+        this.limits = limits;
+    }
+
+    /** Payload bytes sent on the current connection and not yet acknowledged. */
+    long inFlightBytes() {
+        return inFlightBytes;
     }
 
     long floor() {
@@ -102,8 +123,11 @@ final class SendWindow {
                 continue; // settled while the store was read
             }
             if (m != null) {
+                if (!bodies.admitLoaded(m.payloadSize())) {
+                    upTo = seq - 1; // the node holds all the bodies it may: the rest are read again later
+                    break;
+                }
                 ring.replace(seq, new OutboundMessage(m, slot.future(), stream));
-                bodies.loaded(m.payloadSize());
             } else {
                 settle(seq);
                 settled++;
@@ -131,6 +155,9 @@ final class SendWindow {
         Slot old = ring.clear(seq);
         if (old instanceof OutboundMessage m) {
             bodies.dropped(m.message().payloadSize());
+            if (m.sentInTurn == turn) {
+                inFlightBytes -= m.message().payloadSize();
+            }
         }
         if (old != null && seq < sendNext) {
             inflight--;
@@ -144,6 +171,13 @@ final class SendWindow {
     void stop() {
         sendNext = ring.floor() + 1;
         inflight = 0;
+        newTurn();
+    }
+
+    private void newTurn() {
+        turn++;
+        inFlightBytes = 0;
+        heldByBytes = false;
     }
 
     /** The peer holds the stream up to {@code base}: send what follows it, and wait for acks of what it holds. */
@@ -151,6 +185,7 @@ final class SendWindow {
         sendNext = Math.max(base, ring.floor()) + 1;
         previousSent = base;
         inflight = 0;
+        newTurn(); // what the peer holds is not in flight: only its acks are
         for (long seq = ring.floor() + 1; seq < sendNext; seq++) {
             if (ring.get(seq) != null) {
                 inflight++;
@@ -158,10 +193,21 @@ final class SendWindow {
         }
     }
 
-    /** The next message to send, or null when the window is full or its body is not loaded yet. */
+    /**
+     * The next message to send, or null when the window is full, the bytes in flight reach their bound or its body
+     * is not loaded yet.
+     */
     OutboundMessage nextToSend() {
         while (inflight < window && sendNext <= bodies.loadedTo()) {
             if (ring.get(sendNext) instanceof OutboundMessage m) {
+                if (inFlightBytes > 0 && inFlightBytes + m.message().payloadSize() > maxInFlightBytes) {
+                    if (!heldByBytes) {
+                        heldByBytes = true;
+                        limits.reached(Limit.IN_FLIGHT_BYTES_PER_PEER);
+                    }
+                    return null;
+                }
+                heldByBytes = false;
                 return m;
             }
             sendNext++; // settled
@@ -181,6 +227,8 @@ final class SendWindow {
         previousSent = m.seq();
         maxTransmitted = Math.max(maxTransmitted, m.seq());
         inflight++;
+        inFlightBytes += m.message().payloadSize();
+        m.sentInTurn = turn;
         return previous;
     }
 

@@ -44,10 +44,6 @@ final class StoreBatch {
     private record ResumeReply(OutboundStream stream, Session session, long heldSeq, long settledSeq) {
     }
 
-    /** Acks again, after the commit, what the store holds of {@code session}'s stream in {@code (after, upTo]}. */
-    private record AckAgain(Session session, long after, long upTo) {
-    }
-
     private final StoreStage stage;
     private final List<StoreOp> ops;
     private final List<OutboundMessage> sends = new ArrayList<>();
@@ -157,7 +153,7 @@ final class StoreBatch {
         } else if (op instanceof StoreOp.OwnResume r) {
             InboundStreams.OwnResume own = stage.inbound().ownResume(r.session());
             if (own.ackAgainAfter() < own.heldSeq()) {
-                afterCommit.add(new AckAgain(r.session(), own.ackAgainAfter(), own.heldSeq()));
+                afterCommit.add(new StoreOp.AckAgain(r.session(), own.ackAgainAfter(), own.heldSeq()));
             }
             resumes.add(new ResumeReply(r.stream(), r.session(), own.heldSeq(), r.settledSeq()));
         } else if (op instanceof StoreOp.PeerResume p) {
@@ -166,7 +162,7 @@ final class StoreBatch {
                 log.info("{}: {} has settled its stream up to {} and this store holds it up to {}; taking it up after {}",
                         stage.self(), p.session().peer(), p.peerSettledSeq(), held, p.peerSettledSeq());
             }
-            afterCommit.add(new AckAgain(p.session(), p.peerSettledSeq(), held));
+            afterCommit.add(new StoreOp.AckAgain(p.session(), p.peerSettledSeq(), held));
         } else if (op instanceof StoreOp.SessionEnded e) {
             stage.inbound().ended(e.session());
         } else {
@@ -241,7 +237,7 @@ final class StoreBatch {
             if (op instanceof StoreOp.Load l) {
                 l.stream().onLoaded(l.afterSeq(), l.limit(),
                         stage.store().pending(l.stream().peer(), l.afterSeq(), l.limit()));
-            } else if (op instanceof AckAgain a) {
+            } else if (op instanceof StoreOp.AckAgain a) {
                 stage.ackAgain(a.session(), a.after(), a.upTo());
             } else if (op instanceof StoreOp.Barrier b) {
                 b.done().complete(null);
@@ -250,7 +246,7 @@ final class StoreBatch {
             log.error("{}: could not read the store for {}", stage.self(), op, e);
             if (op instanceof StoreOp.Load l) {
                 l.stream().onLoaded(l.afterSeq(), l.limit(), List.of()); // tried again on its next pump
-            } else if (op instanceof AckAgain a) {
+            } else if (op instanceof StoreOp.AckAgain a) {
                 StoreStage.close(a.session(), Error.Code.CODE_INTERNAL,
                         "receiver could not read its store to acknowledge again; reconnect and retry");
             }
@@ -291,6 +287,8 @@ final class StoreBatch {
                 sessions.add(r.session());
             } else if (op instanceof StoreOp.PeerResume p) {
                 sessions.add(p.session()); // and its ack-again, made from it
+            } else if (op instanceof StoreOp.AckAgain a) {
+                sessions.add(a.session()); // the rest of an ack-again: the peer asks again when it reconnects
             } else if (op instanceof StoreOp.Load l) {
                 step("answering a load", () -> l.stream().onLoaded(l.afterSeq(), l.limit(), List.of()));
             } else if (op instanceof StoreOp.SessionEnded ended) {
@@ -300,6 +298,7 @@ final class StoreBatch {
         log.error("{}: could not store a batch of {} sent, {} received and {} delivered messages", stage.self(),
                 failedSends.size(), received.size(), failedOutcomes.size(), e);
         // The stream skips the sequence numbers of sends that were not stored.
+        failedSends.forEach(m -> m.stream().notStored(m));
         stage.receipts().settle(failedSends, OutboundMessage::stream, m -> m.future().completeExceptionally(cause));
         stage.gate().released(received);
         stage.inbound().forgetWatermarks();

@@ -41,6 +41,13 @@ sealed interface StoreOp {
     record PeerResume(Session session, long peerSettledSeq) implements StoreOp {
     }
 
+    /**
+     * Acks again, after the batch is committed, what the store holds of {@code session}'s stream in
+     * {@code (after, upTo]}: from a Resume, or the rest of an ack-again once the connection took the page before.
+     */
+    record AckAgain(Session session, long after, long upTo) implements StoreOp {
+    }
+
     /** {@code session} closed: forget it. */
     record SessionEnded(Session session) implements StoreOp {
     }

@@ -1,5 +1,6 @@
 package io.parley.messaging.internal.delivery;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.parley.messaging.Message;
@@ -254,6 +255,7 @@ public final class StoreStage implements Agent {
     private void refuse(StoreOp op) {
         if (op instanceof StoreOp.Send s) {
             uncommittedSends.decrementAndGet();
+            s.message().stream().notStored(s.message());
             receipts.fail(List.of(s.message().future()), s.message().stream(), closedCause);
         } else if (op instanceof StoreOp.Receive r) {
             gate.released(List.of(r.message()));
@@ -290,6 +292,14 @@ public final class StoreStage implements Agent {
 
     /** Acks {@code acks} on {@code session}'s connection, from its event loop. */
     static void writeAcks(Session session, List<PendingAck> acks) {
+        writeAcks(session, acks, null);
+    }
+
+    /**
+     * Acks {@code acks} on {@code session}'s connection, from its event loop, then runs {@code taken} (if not null)
+     * once the connection has passed them to the operating system: the peer is reading.
+     */
+    private static void writeAcks(Session session, List<PendingAck> acks, Runnable taken) {
         Channel ch = session.channel();
         if (!ch.isActive()) {
             return; // the sender retransmits on its next connection, and the duplicate is acked then
@@ -298,28 +308,40 @@ public final class StoreStage implements Agent {
             for (PendingAck ack : acks) {
                 ch.write(ack, ch.voidPromise());
             }
-            ch.flush();
+            ch.flush(); // the acks become one frame here, so the empty write below comes after it
+            if (taken != null) {
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    if (f.isSuccess()) {
+                        taken.run();
+                    }
+                });
+            }
         });
     }
 
-    /** Acks again the messages of {@code session}'s stream stored in {@code (afterSeq, upToSeq]}, a page at a time. */
+    /**
+     * Acks again the messages of {@code session}'s stream stored in {@code (afterSeq, upToSeq]}, a page at a time:
+     * the next page is read once the connection has taken this one, so a peer that asks for many and does not read
+     * makes the node hold one page, not all of them.
+     */
     void ackAgain(Session session, long afterSeq, long upToSeq) {
-        long after = afterSeq;
-        while (after < upToSeq && session.isActive()) {
-            List<Message> page = store.received(session.peer(), session.peerIncarnation(), after, MAX_BATCH);
-            List<PendingAck> acks = new ArrayList<>(page.size());
-            for (Message m : page) {
-                if (m.sequence() > upToSeq) {
-                    break;
-                }
-                acks.add(new PendingAck(m.sequence(), m.receiverTimeMicros(), m.hlc(), AckStatus.ACK_STATUS_DUPLICATE, ""));
-            }
-            if (acks.isEmpty()) {
-                return;
-            }
-            writeAcks(session, acks);
-            after = acks.get(acks.size() - 1).seq();
+        if (afterSeq >= upToSeq || !session.isActive()) {
+            return;
         }
+        List<Message> page = store.received(session.peer(), session.peerIncarnation(), afterSeq, MAX_BATCH);
+        List<PendingAck> acks = new ArrayList<>(page.size());
+        for (Message m : page) {
+            if (m.sequence() > upToSeq) {
+                break;
+            }
+            acks.add(new PendingAck(m.sequence(), m.receiverTimeMicros(), m.hlc(), AckStatus.ACK_STATUS_DUPLICATE, ""));
+        }
+        if (acks.isEmpty()) {
+            return;
+        }
+        long last = acks.get(acks.size() - 1).seq();
+        boolean more = last < upToSeq && page.size() == MAX_BATCH;
+        writeAcks(session, acks, more ? () -> enqueue(new StoreOp.AckAgain(session, last, upToSeq)) : null);
     }
 
     /** Tells the peer why with an Error frame, then closes the connection (if it is not closed already). */

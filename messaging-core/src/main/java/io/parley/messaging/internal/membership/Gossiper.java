@@ -78,7 +78,7 @@ final class Gossiper {
                 }
             }
             Channel ch = s.channel();
-            if (gossip.getMembersCount() > 0 && ch.isActive()) {
+            if (gossip.getMembersCount() > 0 && ch.isActive() && ch.isWritable()) { // unwritable: it does not read
                 ch.writeAndFlush(Frame.newBuilder().setGossip(gossip).build(), ch.voidPromise());
             }
         }

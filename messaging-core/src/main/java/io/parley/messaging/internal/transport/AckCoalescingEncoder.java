@@ -14,6 +14,9 @@ import java.util.List;
  * Gathers the {@link PendingAck}s written between two flushes into one AckBatch frame, so that a burst of
  * messages costs one ack frame rather than one each. A batch that reaches {@link #MAX_ACKS_PER_FRAME} is
  * written at once, which bounds the frame's size. Every other write passes through untouched.
+ *
+ * <p>Acks are written even while the connection is unwritable: none is lost, and they cannot pile up, as the node
+ * stops reading an unwritable connection ({@link WritabilityHandler}), so only messages read before that are acked.
  */
 public final class AckCoalescingEncoder extends ChannelOutboundHandlerAdapter {
 

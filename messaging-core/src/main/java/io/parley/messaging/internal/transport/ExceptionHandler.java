@@ -83,7 +83,7 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
         if (session != null) {
             session.markClosing();
         }
-        ctx.channel().config().setAutoRead(false);
+        ReadPause.pause(ctx.channel(), ReadPause.Reason.CLOSING);
         ctx.writeAndFlush(Frames.error(code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * interval from the moment the session is established, answers Pings with Pongs, and closes the connection when
  * nothing at all arrived for the heartbeat timeout (the {@code idle} handler in front measures that).
  *
+ * <p>While the connection is unwritable (the peer does not read what it is sent) neither Pings nor Pongs are
+ * written: they would only pile up.
+ *
  * <p>Pings go out at that steady rhythm on busy links too, not only on idle ones: the peer's failure detector
  * learns the rhythm from them, and every Pong is a clock sample. A Ping costs some 20 bytes a second per link.
  */
@@ -44,6 +47,9 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
         Frame frame = (Frame) msg;
         switch (frame.getBodyCase()) {
             case PING -> {
+                if (!ctx.channel().isWritable()) {
+                    return; // the peer does not read what it is sent: a Pong would only pile up (see WritabilityHandler)
+                }
                 Ping ping = frame.getPing();
                 ctx.writeAndFlush(Frame.newBuilder().setPong(Pong.newBuilder()
                         .setNonce(ping.getNonce())
@@ -103,6 +109,9 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             stopPinging();
             return;
+        }
+        if (!ctx.channel().isWritable()) {
+            return; // skipped: the peer is not reading, and its failure detector excuses what it does not read
         }
         ctx.writeAndFlush(Frame.newBuilder().setPing(Ping.newBuilder()
                 .setNonce(++nextNonce)

@@ -2,6 +2,7 @@ package io.parley.messaging.internal.transport;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.protobuf.ProtobufDecoder;
@@ -46,6 +47,8 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.config().setTcpNoDelay(true);
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(settings.limits().writeBufferLowWaterBytes(),
+                settings.limits().writeBufferHighWaterBytes()));
         ChannelPipeline p = ch.pipeline();
         if (settings.tls() != null) {
             p.addLast(PipelineNames.TLS, settings.tls().newHandler(ch, accepted, settings.handshakeTimeout()));
@@ -56,6 +59,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
         p.addLast(PipelineNames.CONTROL_RATE, new ControlFrameLimiter(settings));
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
+        p.addLast(PipelineNames.WRITABILITY, new WritabilityHandler(settings, ports.traffic()));
         p.addLast(PipelineNames.HANDSHAKE, accepted
                 ? new ServerHandshakeHandler(settings, ports.handshake())
                 : new ClientHandshakeHandler(settings, ports.handshake(), expectedPeer));

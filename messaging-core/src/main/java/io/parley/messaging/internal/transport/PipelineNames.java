@@ -15,6 +15,7 @@ package io.parley.messaging.internal.transport;
  * controlRate      ControlFrameLimiter            Ping and Gossip beyond maxControlFramesPerSecond dropped; a flood
  *                                                 closes the connection
  * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
+ * writability      WritabilityHandler             unwritable: stop reading; closes a slow consumer
  * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;
  *                                                 replaced by idle when it does
  * idle             IdleStateHandler               reader idle event after the heartbeat timeout
@@ -36,6 +37,7 @@ public final class PipelineNames {
     public static final String PROTOBUF_DECODER = "protobufDecoder";
     public static final String CONTROL_RATE = "controlRate";
     public static final String ACK_COALESCER = "ackCoalescer";
+    public static final String WRITABILITY = "writability";
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";
     public static final String FAILURE_DETECTOR = "failureDetector";

@@ -24,6 +24,12 @@ public interface TrafficEvents {
     /** A Pong arrived; {@code receivedMicros} is this node's wall clock at its arrival. */
     void pong(Session session, Pong pong, long receivedMicros);
 
+    /**
+     * The connection of {@code session} is writable again after it was not: what waited for room on it (its
+     * stream's Envelopes) may go on.
+     */
+    void writable(Session session);
+
     /** The connection of an established session closed: what delivery remembers of it goes. */
     void sessionEnded(Session session);
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.DefaultEventLoop;
+import io.parley.messaging.Limits;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.WallClock;
 import io.parley.messaging.store.ForwardingMessageStore;
@@ -65,10 +67,11 @@ class DeliveryCloseTest {
         memory.open(SELF);
         DefaultEventLoop loop = new DefaultEventLoop();
         Delivery delivery = new Delivery(new Delivery.Settings(SELF, store, new HybridLogicalClock(WallClock.system()),
-                WallClock.system(), Runnable::run, null, Runnable::run, Thread::new, 16, 100, 100));
+                WallClock.system(), Runnable::run, null, Runnable::run, Thread::new, 16, 100, 100,
+                Limits.DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, Limits.DEFAULT_MAX_BODY_BYTES_IN_MEMORY, new LimitCounters()));
         try {
             delivery.start();
-            ReceiptFuture sent = delivery.streamTo(PEER, loop).send(seq -> DeliveryFixture.sentMessage(SELF, PEER, seq));
+            ReceiptFuture sent = delivery.streamTo(PEER, loop).send(3, seq -> DeliveryFixture.sentMessage(SELF, PEER, seq));
             assertThat(inCommit.await(10, TimeUnit.SECONDS)).isTrue();
 
             assertThat(delivery.closeStore(Duration.ofMillis(200))).as("the store thread is still committing").isFalse();

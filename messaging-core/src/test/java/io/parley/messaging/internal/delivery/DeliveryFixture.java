@@ -1,12 +1,14 @@
 package io.parley.messaging.internal.delivery;
 
 import io.netty.channel.EventLoop;
+import io.parley.messaging.Limits;
 import io.parley.messaging.Message;
 import io.parley.messaging.MessageListener;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.clock.HybridLogicalClock;
 import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.store.MessageStore;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -25,6 +27,8 @@ final class DeliveryFixture {
     final Queue<Runnable> listenerTasks = new ArrayDeque<>();
     final StoreStage stage;
     final OutboundContext context;
+    final LimitCounters limits = new LimitCounters();
+    final BodyBudget bodies;
 
     DeliveryFixture(NodeId self, MessageStore store, MessageListener listener, int window, int maxUnacknowledged) {
         this(self, store, listener, window, maxUnacknowledged, WallClock.system());
@@ -33,14 +37,26 @@ final class DeliveryFixture {
     /** As above, with streams that read the time (for expiry) from {@code clock}. */
     DeliveryFixture(NodeId self, MessageStore store, MessageListener listener, int window, int maxUnacknowledged,
                     WallClock clock) {
+        this(self, store, listener, window, maxUnacknowledged, clock, Limits.DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+                Limits.DEFAULT_MAX_BODY_BYTES_IN_MEMORY, maxUnacknowledged);
+    }
+
+    /**
+     * As above, with the byte bounds: {@code maxInFlightBytes} per connection, {@code maxBodyBytes} of bodies in memory
+     * over all streams, and at most {@code bodiesInMemory} bodies per stream.
+     */
+    DeliveryFixture(NodeId self, MessageStore store, MessageListener listener, int window, int maxUnacknowledged,
+                    WallClock clock, long maxInFlightBytes, long maxBodyBytes, int bodiesInMemory) {
         this.self = self;
         this.gate = new InboundGate(self);
         Executor receipts = receiptTasks::add;
         this.stage = new StoreStage(self, store, new ReceiptCompletion(receipts),
                 new ListenerDispatcher(self, listener, listenerTasks::add, gate), gate);
         HybridLogicalClock hlc = new HybridLogicalClock(clock);
+        this.bodies = new BodyBudget(maxBodyBytes, limits);
         this.context = new OutboundContext(stage, new ReceiptCompletion(receipts), hlc, clock,
-                new Quiescence(), window, maxUnacknowledged, maxUnacknowledged);
+                new Quiescence(), window, maxUnacknowledged, bodiesInMemory,
+                new OutboundContext.ByteBounds(maxInFlightBytes, bodies, !store.isDurable(), limits));
     }
 
     OutboundStream stream(NodeId peer, EventLoop loop) {

@@ -244,9 +244,9 @@ class OutboundStreamTest {
     void aMessageWhoseTimeToLiveRanOutBeforeItWasSentIsWithdrawnAndTheNextEnvelopeSkipsIt() {
         OutboundStream stream = stream(16, 100);
         Session session = session();
-        ReceiptFuture first = stream.send(this::message);
-        ReceiptFuture expired = stream.send(seq -> message(seq, nowMicros.get() + 1_000));
-        ReceiptFuture third = stream.send(this::message);
+        ReceiptFuture first = stream.send(3, this::message);
+        ReceiptFuture expired = stream.send(3, seq -> message(seq, nowMicros.get() + 1_000));
+        ReceiptFuture third = stream.send(3, this::message);
         stream.attach(session, 1);
         node.step();
 
@@ -273,7 +273,7 @@ class OutboundStreamTest {
         fixture(16, 100);
         EmbeddedChannel loopOwner = newChannel(); // the stream's loop while it has no connection
         OutboundStream stream = node.stream(PEER, loopOwner.eventLoop());
-        ReceiptFuture expiring = stream.send(seq -> message(seq, nowMicros.get() + 5_000));
+        ReceiptFuture expiring = stream.send(3, seq -> message(seq, nowMicros.get() + 5_000));
         node.step(); // stored: its deadline is set on the stream's loop
 
         nowMicros.addAndGet(6_000);
@@ -286,7 +286,7 @@ class OutboundStreamTest {
         assertThat(stream.outstanding()).isZero();
 
         Session session = session();
-        ReceiptFuture next = stream.send(this::message);
+        ReceiptFuture next = stream.send(3, this::message);
         node.step();
         stream.attach(session, 1);
         node.step();
@@ -300,7 +300,7 @@ class OutboundStreamTest {
     void aMessageAlreadyOnTheWireIsNotWithdrawnWhenItsTimeToLiveRunsOut() {
         OutboundStream stream = stream(16, 100);
         Session session = session();
-        ReceiptFuture sent = stream.send(seq -> message(seq, nowMicros.get() + 5_000));
+        ReceiptFuture sent = stream.send(3, seq -> message(seq, nowMicros.get() + 5_000));
         connect(stream, session, 1, 0);
         assertThat(envelopes(session)).hasSize(1);
 
@@ -326,8 +326,8 @@ class OutboundStreamTest {
         Session session = session();
         List<ReceiptFuture> accepted = sendMany(stream, 3);
 
-        ReceiptFuture refused = stream.send(this::message);
-        ReceiptFuture refusedAgain = stream.send(this::message);
+        ReceiptFuture refused = stream.send(3, this::message);
+        ReceiptFuture refusedAgain = stream.send(3, this::message);
 
         assertThat(refused).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(BackpressureException.class);
         assertThat(refusedAgain).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(BackpressureException.class);
@@ -340,7 +340,7 @@ class OutboundStreamTest {
         node.runReceipts();
         assertThat(stream.outstanding()).isEqualTo(2);
 
-        ReceiptFuture next = stream.send(this::message);
+        ReceiptFuture next = stream.send(3, this::message);
         assertThat(next).as("room again once one is settled").isNotDone();
         node.step();
         assertThat(envelopes(session)).extracting(Envelope::getSeq)
@@ -355,7 +355,7 @@ class OutboundStreamTest {
         Session session = session();
         List<ReceiptFuture> stored = sendMany(stream, 3);
         connect(stream, session, 1, 0); // 1 on the wire, 2 and 3 waiting for the window
-        ReceiptFuture queued = stream.send(this::message); // still queued for the store
+        ReceiptFuture queued = stream.send(3, this::message); // still queued for the store
 
         stream.close(new NodeClosedException("closed by the test"));
         node.step();
@@ -372,7 +372,7 @@ class OutboundStreamTest {
     void afterCloseAcksAndResumesChangeNothing() {
         OutboundStream stream = stream(16, 100);
         Session session = session();
-        ReceiptFuture f = stream.send(this::message);
+        ReceiptFuture f = stream.send(3, this::message);
         node.step();
         stream.close(new NodeClosedException("closed by the test"));
         node.runReceipts();
@@ -401,7 +401,7 @@ class OutboundStreamTest {
         OutboundStream stream = stream(16, 100);
         Session session = session();
 
-        assertThatThrownBy(() -> stream.send(seq -> {
+        assertThatThrownBy(() -> stream.send(3, seq -> {
             throw new IllegalStateException("the factory failed");
         })).isInstanceOf(IllegalStateException.class);
 
@@ -415,7 +415,7 @@ class OutboundStreamTest {
             node.stage.unreserveSend();
         }
 
-        stream.send(this::message);
+        stream.send(3, this::message);
         connect(stream, session, 1, 0);
         assertThat(envelopes(session)).extracting(Envelope::getSeq, Envelope::getPreviousSeq)
                 .as("the next message takes the sequence number the failed one did not")
@@ -426,12 +426,12 @@ class OutboundStreamTest {
     void aFactoryThatThrowsErrorTakesNoRoomEither() {
         OutboundStream stream = stream(16, 1);
 
-        assertThatThrownBy(() -> stream.send(seq -> {
+        assertThatThrownBy(() -> stream.send(3, seq -> {
             throw new AssertionError("the factory failed");
         })).isInstanceOf(AssertionError.class);
 
         assertThat(stream.outstanding()).isZero();
-        assertThat(stream.send(this::message)).as("the one slot is free").isNotDone();
+        assertThat(stream.send(3, this::message)).as("the one slot is free").isNotDone();
     }
 
     // ---- threads
@@ -570,7 +570,7 @@ class OutboundStreamTest {
     private List<ReceiptFuture> sendMany(OutboundStream stream, int count) {
         List<ReceiptFuture> futures = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            futures.add(stream.send(this::message));
+            futures.add(stream.send(3, this::message));
         }
         node.step();
         return futures;

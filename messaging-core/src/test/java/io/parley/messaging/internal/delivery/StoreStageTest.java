@@ -166,6 +166,65 @@ class StoreStageTest {
     }
 
     /**
+     * A peer whose Resume asks for many acks again (it says it settled nothing) gets them a page at a time: the next
+     * page is read and written only once the connection took the one before, so a peer that asks and does not read
+     * makes this node hold one page, not its whole stream.
+     */
+    @Test
+    void ackAgainOfManyPagesWritesTheNextPageOnlyOnceTheConnectionTookTheLastOne() {
+        memory.open(SELF);
+        EmbeddedChannel oldChannel = new EmbeddedChannel();
+        Session old = new Session(PEER, 7, oldChannel, false, "");
+        int count = StoreStage.MAX_BATCH + 5;
+        for (int seq = 1; seq <= count; seq++) {
+            stage.submitReceive(old, received(seq), seq - 1, new HybridTimestamp(seq, 0));
+        }
+        node.step();
+        oldChannel.finishAndReleaseAll(); // its acks went down with it
+        int[] flushes = {0};
+        EmbeddedChannel slow = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                if (flushes[0] > 0) { // the peer reads only when the test says so
+                    flushes[0]--;
+                    ctx.flush();
+                }
+            }
+        });
+        try {
+            Session current = new Session(PEER, 7, slow, false, "");
+            stage.submitPeerResumed(current, 0);
+            node.step();
+            slow.runPendingTasks();
+            assertThat(node.step()).as("nothing more until the connection takes the first page").isZero();
+
+            flushes[0] = 1;
+            slow.flush();
+            assertThat(ackedSeqs(slow)).as("one page").hasSize(StoreStage.MAX_BATCH).startsWith(1L);
+
+            assertThat(node.step()).as("the next page, now that the first was taken").isPositive();
+            slow.runPendingTasks();
+            flushes[0] = 1;
+            slow.flush();
+            assertThat(ackedSeqs(slow)).containsExactly(4097L, 4098L, 4099L, 4100L, 4101L);
+        } finally {
+            slow.finishAndReleaseAll();
+        }
+    }
+
+    private static List<Long> ackedSeqs(EmbeddedChannel ch) {
+        List<Long> seqs = new ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            if (o instanceof PendingAck a) {
+                seqs.add(a.seq());
+            } else {
+                io.netty.util.ReferenceCountUtil.release(o);
+            }
+        }
+        return seqs;
+    }
+
+    /**
      * Once this node's Resume on a new connection has told the sender how far its stream is held, a message still
      * on its way in on the replaced connection is not stored (the sender sends it again on the new one, after that
      * point); the same message on the new connection is.
@@ -223,7 +282,7 @@ class StoreStageTest {
             }).get(10, TimeUnit.SECONDS);
             loop.submit(() -> { }).get(10, TimeUnit.SECONDS); // both attaches done
             stream.onResume(current, 0);
-            CompletableFuture<Receipt> receipt = stream.send(this::sent);
+            CompletableFuture<Receipt> receipt = stream.send(3, this::sent);
             node.step(); // the send and the Resume(s) written, the stream told of them
             loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
             channel.runPendingTasks();
@@ -325,7 +384,7 @@ class StoreStageTest {
         OutboundStream stream = node.stream(PEER, channel.eventLoop());
         stage.close();
 
-        ReceiptFuture send = stream.send(this::sent);
+        ReceiptFuture send = stream.send(3, this::sent);
         CompletableFuture<Void> barrier = stage.barrier();
         stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
         node.runReceipts();

@@ -158,7 +158,7 @@ class BoundedMembershipTest {
         build(Limits.DEFAULT, AdmissionPolicy.OPEN, false);
         hello("peer", false, List.of(member("learnt", "10.0.0.2:7000")));
         NodeId learnt = NodeId.of("learnt");
-        delivery.stream(learnt).send(seq -> new Message(java.util.UUID.randomUUID(), SELF, learnt,
+        delivery.stream(learnt).send(1, seq -> new Message(java.util.UUID.randomUUID(), SELF, learnt,
                 io.parley.messaging.Direction.SENT, io.parley.messaging.DeliveryStatus.PENDING, 1, seq, 1,
                 Message.UNKNOWN_TIME, new io.parley.messaging.clock.HybridTimestamp(1, 0), Message.NEVER, new byte[] {1}));
 
@@ -240,7 +240,8 @@ class BoundedMembershipTest {
     private void build(Limits limits, AdmissionPolicy admission, boolean authenticate) {
         store.open(SELF);
         delivery = new Delivery(new Delivery.Settings(SELF, store, new HybridLogicalClock(WallClock.system()),
-                WallClock.system(), Runnable::run, null, Runnable::run, Thread::new, 16, 100, 100));
+                WallClock.system(), Runnable::run, null, Runnable::run, Thread::new, 16, 100, 100,
+                Limits.DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, Limits.DEFAULT_MAX_BODY_BYTES_IN_MEMORY, counters));
         Bounds bounds = Bounds.of(limits, FORGET_AFTER, admission, authenticate, counters).withClock(now::get);
         membership = new Membership(new Membership.Settings(SELF, 1, streamsLoop.eventLoop(),
                 new Backoff(Duration.ofMillis(10), Duration.ofSeconds(1), 0), Duration.ofSeconds(1), Duration.ofSeconds(1),

@@ -189,7 +189,8 @@ class PeerStatesTest {
     private Delivery delivery(Executor receipts) {
         store.open(SELF);
         return new Delivery(new Delivery.Settings(SELF, store, new HybridLogicalClock(WallClock.system()),
-                WallClock.system(), receipts, null, Runnable::run, Thread::new, 16, 100, 100));
+                WallClock.system(), receipts, null, Runnable::run, Thread::new, 16, 100, 100,
+                Limits.DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, Limits.DEFAULT_MAX_BODY_BYTES_IN_MEMORY, new LimitCounters()));
     }
 
     /** A new session made the peer's current connection, as Admissions does once it wins the tie-break. */

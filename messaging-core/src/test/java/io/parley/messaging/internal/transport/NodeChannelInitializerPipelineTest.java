@@ -60,12 +60,21 @@ class NodeChannelInitializerPipelineTest {
     }
 
     @Test
+    void everyConnectionHasTheWriteBufferWaterMarksOfItsLimits() {
+        open(null);
+
+        assertThat(channel.config().getWriteBufferHighWaterMark()).isEqualTo(settings().limits().writeBufferHighWaterBytes());
+        assertThat(channel.config().getWriteBufferLowWaterMark()).isEqualTo(settings().limits().writeBufferLowWaterBytes());
+    }
+
+    @Test
     void pipelineHasTheDocumentedHandlersInOrder() {
         open(null);
 
         assertThat(channel.pipeline().names()).startsWith(
-                PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.CONTROL_SIZE, PipelineNames.PROTOBUF_DECODER, PipelineNames.CONTROL_RATE,
-                PipelineNames.ACK_COALESCER, PipelineNames.HANDSHAKE, PipelineNames.FAILURE_DETECTOR,
+                PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.CONTROL_SIZE,
+                PipelineNames.PROTOBUF_DECODER, PipelineNames.CONTROL_RATE, PipelineNames.ACK_COALESCER,
+                PipelineNames.WRITABILITY, PipelineNames.HANDSHAKE, PipelineNames.FAILURE_DETECTOR,
                 PipelineNames.HEARTBEAT, PipelineNames.ENVELOPE, PipelineNames.ACK, PipelineNames.SESSION,
                 PipelineNames.EXCEPTIONS);
         assertThat(channel.config().isTcpNoDelay()).isTrue();

@@ -35,6 +35,7 @@ final class RecordingSessionEvents implements HandshakeEvents, MembershipEvents,
     final List<PeerHello> confirmed = new ArrayList<>();
     final List<DialFailure> dialFailures = new ArrayList<>();
     final List<Session> established = new ArrayList<>();
+    final List<Session> writable = new ArrayList<>();
     final List<Session> ended = new ArrayList<>();
     final List<EnvelopeArrival> envelopes = new ArrayList<>();
     final List<AckArrival> acks = new ArrayList<>();
@@ -136,6 +137,11 @@ final class RecordingSessionEvents implements HandshakeEvents, MembershipEvents,
     @Override
     public void goodbye(Session session, String reason) {
         goodbyes.add(new Farewell(session, reason));
+    }
+
+    @Override
+    public void writable(Session session) {
+        writable.add(session);
     }
 
     @Override
