@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The connection caps of {@link Limits}: a connection past one is closed before a byte of it is read, the limit is
- * counted and logged, and the node goes on serving its peers. Dialled connections are never refused by them, so the
+ * The connection caps of {@link Limits}: a connection past one gets {@code CODE_TOO_MANY_CONNECTIONS} and is closed
+ * before a byte of it is read, the limit is counted and logged, and the node goes on serving its peers. Dialled connections are never refused by them, so the
  * healthy peer here is one the capped node dials (every test connection comes from 127.0.0.1).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -34,6 +34,9 @@ class ConnectionLimitsTest {
              RawPeer silent2 = connect(hub, 3)) {
 
             try (RawPeer third = RawPeer.connect(hub)) {
+                io.parley.messaging.proto.v1.Error error = third.readError();
+                assertThat(error.getCode()).isEqualTo(io.parley.messaging.proto.v1.Error.Code.CODE_TOO_MANY_CONNECTIONS);
+                assertThat(error.getMessage()).contains("still in their handshake", "retry later");
                 third.assertClosedByNode();
             }
             assertThat(hub.limitsReached().get(Limit.HANDSHAKES_IN_PROGRESS)).isEqualTo(1);
@@ -56,6 +59,8 @@ class ConnectionLimitsTest {
                 raws.add(connect(hub, 2));
                 raws.add(connect(hub, 3));
                 try (RawPeer third = RawPeer.connect(hub)) {
+                    assertThat(third.readError().getCode())
+                            .isEqualTo(io.parley.messaging.proto.v1.Error.Code.CODE_TOO_MANY_CONNECTIONS);
                     third.assertClosedByNode();
                 }
                 assertThat(hub.limitsReached().get(Limit.CONNECTIONS_PER_ADDRESS)).isEqualTo(1);
@@ -84,6 +89,7 @@ class ConnectionLimitsTest {
             // one dialled (to healthy) and this one accepted: the node is at its cap
             raw.handshake(NodeBuilder.DEFAULT_CLUSTER, "raw", 5);
             try (RawPeer third = RawPeer.connect(hub)) {
+                assertThat(third.readError().getMessage()).contains("2 connections are open");
                 third.assertClosedByNode();
             }
             assertThat(hub.limitsReached().get(Limit.CONNECTIONS)).isEqualTo(1);

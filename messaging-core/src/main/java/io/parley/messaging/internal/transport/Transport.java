@@ -3,7 +3,9 @@ package io.parley.messaging.internal.transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -17,6 +19,8 @@ import io.parley.messaging.ListenException;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.PeerAddress;
 import io.parley.messaging.internal.LogLimiter;
+import io.parley.messaging.proto.v1.Error;
+import io.parley.messaging.proto.v1.Frame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -119,7 +123,15 @@ public final class Transport {
             log.warn("{}: refusing connection from {}: {}{}", settings.self(), ch.remoteAddress(), budget.describe(limit),
                     LogLimiter.skipped(skipped));
         }
-        ch.close();
+        if (settings.tls() != null) {
+            ch.close(); // an Error frame in clear would mean nothing to a TLS client
+            return;
+        }
+        // The pipeline is empty: the frame goes out as the bytes it is, and nothing is read.
+        Frame error = Frames.error(Error.Code.CODE_TOO_MANY_CONNECTIONS, budget.describe(limit) + "; retry later");
+        byte[] body = error.toByteArray();
+        ch.writeAndFlush(Unpooled.buffer(4 + body.length).writeInt(body.length).writeBytes(body))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Connections open now, accepted and dialled. */
