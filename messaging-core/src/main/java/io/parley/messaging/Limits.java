@@ -52,8 +52,9 @@ import java.util.Objects;
  *     {@code maxPayloadBytes} passes whatever this is ({@link Limit#IN_FLIGHT_BYTES_PER_PEER})
  * @param maxBodyBytesInMemory most payload bytes of unacknowledged messages the node holds in memory, over all
  *     peers. With a durable store, bodies past it stay in the store and are read back when due (every stream still
- *     holds at least one body, so none stalls); with a store that is not durable, {@link Node#send} fails at once
- *     with {@link BackpressureException} ({@link Limit#BODY_BYTES_IN_MEMORY})
+ *     holds at least one body, so none stalls), and sends whose bodies are not stored yet may hold as much again
+ *     (past it {@link Node#send} fails at once with {@link BackpressureException}); with a store that is not durable,
+ *     {@link Node#send} fails at once with {@link BackpressureException} past it ({@link Limit#BODY_BYTES_IN_MEMORY})
  */
 public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int maxQueuedPerPeer,
                      int maxDurableBacklogPerPeer, int maxConnections, int maxConnectionsPerAddress,
@@ -109,8 +110,11 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
      * trip, and small next to a window of 1,024 large payloads (up to 1 GiB).
      */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER = 16L * 1024 * 1024;
-    /** Default {@link #maxBodyBytesInMemory()}: 256 MiB over all peers. */
-    public static final long DEFAULT_MAX_BODY_BYTES_IN_MEMORY = 256L * 1024 * 1024;
+    /**
+     * Default {@link #maxBodyBytesInMemory()}: 64 MiB over all peers, so that a node in a small heap (the container
+     * image's 160 MiB) survives a peer that takes nothing it is sent; raise it for large heaps and payloads.
+     */
+    public static final long DEFAULT_MAX_BODY_BYTES_IN_MEMORY = 64L * 1024 * 1024;
     /** Room a frame needs besides its payload (ids, clocks, sequence). */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
@@ -323,7 +327,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
 
         /**
          * Most payload bytes of unacknowledged messages held in memory over all peers: beyond it a durable store
-         * keeps the bodies until due, and with a store that is not durable {@code send} fails fast; default 256 MiB.
+         * keeps the bodies until due, and with a store that is not durable {@code send} fails fast; default 64 MiB.
          */
         public Builder maxBodyBytesInMemory(long bytes) {
             this.maxBodyBytesInMemory = bytes;

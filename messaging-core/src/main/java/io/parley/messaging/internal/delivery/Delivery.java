@@ -75,7 +75,8 @@ public final class Delivery implements TrafficEvents {
         InboundGate gate = new InboundGate(s.self());
         ReceiptCompletion receipts = new ReceiptCompletion(s.receipts());
         this.store = new StoreStage(s.self(), s.store(), receipts,
-                new ListenerDispatcher(s.self(), s.listener(), s.listenerExecutor(), gate), gate);
+                new ListenerDispatcher(s.self(), s.listener(), s.listenerExecutor(), gate), gate, s.maxBodyBytesInMemory(),
+                s.limits());
         this.storeRunner = new AgentRunner(store, s.threads());
         store.onSubmit(storeRunner::wake);
         this.context = new OutboundContext(store, receipts, s.hlc(), s.clock(), quiescence, s.window(),

@@ -145,18 +145,18 @@ public final class OutboundStream {
                     + " are already waiting for acknowledgement; retry once some are delivered"));
             return future;
         }
-        if (!ctx.store().reserveSend()) {
+        String full = ctx.store().reserveSend(payloadBytes);
+        if (full != null) {
             outstanding.decrementAndGet();
             ctx.bounds().giveBack(payloadBytes);
-            future.completeExceptionally(new BackpressureException("the store of node " + ctx.store().self() + " has "
-                    + StoreStage.MAX_UNCOMMITTED_SENDS + " messages still to write; retry once it has caught up"));
+            future.completeExceptionally(new BackpressureException(full + "; retry once it has caught up"));
             return future;
         }
         try {
             synchronized (sendLock) {
                 if (retired) {
                     outstanding.decrementAndGet();
-                    ctx.store().unreserveSend();
+                    ctx.store().unreserveSend(payloadBytes);
                     future.completeExceptionally(new UnknownPeerException("peer '" + peer + "' was forgotten"));
                     return future;
                 }
@@ -166,7 +166,7 @@ public final class OutboundStream {
             }
         } catch (RuntimeException | Error e) {
             outstanding.decrementAndGet();
-            ctx.store().unreserveSend();
+            ctx.store().unreserveSend(payloadBytes);
             throw e;
         }
         return future;

@@ -73,7 +73,7 @@ final class StoreBatch {
             ops.forEach(this::sort);
         } catch (RuntimeException e) {
             fail(e);
-            stage.sendsLeft(countSends());
+            stage.sendsLeft(countSends(), sendBytes());
             return true;
         }
         batch = new WriteBatch(
@@ -99,10 +99,10 @@ final class StoreBatch {
             return false;
         } catch (RuntimeException e) {
             fail(e);
-            stage.sendsLeft(countSends());
+            stage.sendsLeft(countSends(), sendBytes());
             return true;
         }
-        stage.sendsLeft(countSends()); // committed, no longer queued
+        stage.sendsLeft(countSends(), sendBytes()); // committed, no longer queued
         passOn(result);
         return true;
     }
@@ -115,7 +115,7 @@ final class StoreBatch {
     /** The node closes while this batch waits for the store: fails it, as a batch that could not be stored. */
     void abandon(RuntimeException cause) {
         fail(cause);
-        stage.sendsLeft(countSends());
+        stage.sendsLeft(countSends(), sendBytes());
     }
 
     private void passOn(WriteResult result) {
@@ -131,6 +131,14 @@ final class StoreBatch {
                     Frames.resume(r.heldSeq(), r.settledSeq())));
         }
         afterCommit.forEach(this::afterCommit);
+    }
+
+    private long sendBytes() {
+        long bytes = 0;
+        for (OutboundMessage m : sends) {
+            bytes += m.message().payloadSize();
+        }
+        return bytes;
     }
 
     private int countSends() {

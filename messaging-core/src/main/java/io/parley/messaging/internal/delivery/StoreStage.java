@@ -6,9 +6,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
+import io.parley.messaging.Limit;
 import io.parley.messaging.StoreHealth;
 import io.parley.messaging.clock.HybridTimestamp;
 import io.parley.messaging.internal.Agent;
+import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.internal.transport.PendingAck;
 import io.parley.messaging.internal.transport.Session;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +67,9 @@ public final class StoreStage implements Agent {
     // Lock-free, so that an event loop handing work over never waits for a lock.
     private final ConcurrentLinkedQueue<StoreOp> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger uncommittedSends = new AtomicInteger();
+    private final AtomicLong uncommittedSendBytes = new AtomicLong();
+    private final long maxUncommittedSendBytes;
+    private final LimitCounters limits;
     private List<StoreOp> ops = new ArrayList<>(MAX_BATCH);
     private final StoreOutage outage;
     private volatile Runnable wakeUp = () -> { };
@@ -71,6 +77,18 @@ public final class StoreStage implements Agent {
     private final NodeClosedException closedCause;
 
     StoreStage(NodeId self, MessageStore store, ReceiptCompletion receipts, ListenerDispatcher listeners, InboundGate gate) {
+        this(self, store, receipts, listeners, gate, Long.MAX_VALUE, new LimitCounters());
+    }
+
+    /**
+     * @param maxUncommittedSendBytes most payload bytes of sends waiting to be committed (a body is in memory until
+     *     it is stored, whatever the store): past it a send is refused at once
+     * @param limits where that bound is counted when reached
+     */
+    StoreStage(NodeId self, MessageStore store, ReceiptCompletion receipts, ListenerDispatcher listeners, InboundGate gate,
+               long maxUncommittedSendBytes, LimitCounters limits) {
+        this.maxUncommittedSendBytes = maxUncommittedSendBytes;
+        this.limits = limits;
         this.self = self;
         this.store = store;
         this.receipts = receipts;
@@ -104,21 +122,32 @@ public final class StoreStage implements Agent {
     }
 
     /**
-     * Takes room for one more send in the store's queue.
+     * Takes room for one more send of {@code payloadBytes} in the store's queue: at most
+     * {@link #MAX_UNCOMMITTED_SENDS} sends and {@code maxUncommittedSendBytes} of their payloads wait to be committed
+     * (one send always fits in an empty queue, whatever its size).
      *
-     * @return false if {@link #MAX_UNCOMMITTED_SENDS} sends already wait to be committed
+     * @return null if there is room, otherwise why not, in words
      */
-    boolean reserveSend() {
+    String reserveSend(int payloadBytes) {
         if (uncommittedSends.incrementAndGet() > MAX_UNCOMMITTED_SENDS) {
             uncommittedSends.decrementAndGet();
-            return false;
+            return "the store of node " + self + " has " + MAX_UNCOMMITTED_SENDS + " messages still to write";
         }
-        return true;
+        long bytes = uncommittedSendBytes.addAndGet(payloadBytes);
+        if (bytes > maxUncommittedSendBytes && bytes != payloadBytes) {
+            uncommittedSendBytes.addAndGet(-payloadBytes);
+            uncommittedSends.decrementAndGet();
+            limits.reached(Limit.BODY_BYTES_IN_MEMORY);
+            return "the store of node " + self + " has " + (bytes - payloadBytes) + " bytes of payloads still to write,"
+                    + " and " + payloadBytes + " more would pass maxBodyBytesInMemory (" + maxUncommittedSendBytes + ")";
+        }
+        return null;
     }
 
     /** Gives back the room {@link #reserveSend} took, for a send that was never submitted. */
-    void unreserveSend() {
+    void unreserveSend(int payloadBytes) {
         uncommittedSends.decrementAndGet();
+        uncommittedSendBytes.addAndGet(-payloadBytes);
     }
 
     /** Queues a new sent message, for which {@link #reserveSend} made room; its stream gets it once committed. */
@@ -254,7 +283,7 @@ public final class StoreStage implements Agent {
     /** Answers an operation that came after close: nothing of it is stored. */
     private void refuse(StoreOp op) {
         if (op instanceof StoreOp.Send s) {
-            uncommittedSends.decrementAndGet();
+            sendsLeft(1, s.message().message().payloadSize());
             s.message().stream().notStored(s.message());
             receipts.fail(List.of(s.message().future()), s.message().stream(), closedCause);
         } else if (op instanceof StoreOp.Receive r) {
@@ -285,9 +314,10 @@ public final class StoreStage implements Agent {
         return gate;
     }
 
-    /** {@code count} sends left the queue, committed or failed. */
-    void sendsLeft(int count) {
+    /** {@code count} sends with {@code bytes} of payloads left the queue, committed or failed. */
+    void sendsLeft(int count, long bytes) {
         uncommittedSends.addAndGet(-count);
+        uncommittedSendBytes.addAndGet(-bytes);
     }
 
     /** Acks {@code acks} on {@code session}'s connection, from its event loop. */

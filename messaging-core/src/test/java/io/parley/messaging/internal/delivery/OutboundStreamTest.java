@@ -407,12 +407,12 @@ class OutboundStreamTest {
 
         assertThat(stream.outstanding()).isZero();
         int reservable = 0;
-        while (reservable <= StoreStage.MAX_UNCOMMITTED_SENDS && node.stage.reserveSend()) {
+        while (reservable <= StoreStage.MAX_UNCOMMITTED_SENDS && node.stage.reserveSend(0) == null) {
             reservable++;
         }
         assertThat(reservable).as("the store's room, all given back").isEqualTo(StoreStage.MAX_UNCOMMITTED_SENDS);
         for (int i = 0; i < reservable; i++) {
-            node.stage.unreserveSend();
+            node.stage.unreserveSend(0);
         }
 
         stream.send(3, this::message);

@@ -326,7 +326,7 @@ class StoreStageTest {
         StoreStage failingStage = failingNode.stage;
         Session session = new Session(PEER, 7, channel, false, "");
         ReceiptFuture sent = new ReceiptFuture();
-        assertThat(failingStage.reserveSend()).isTrue();
+        assertThat(failingStage.reserveSend(0)).isNull();
         failingStage.submitSend(new OutboundMessage(sent(1), sent, failingNode.stream(PEER, channel.eventLoop())));
         failingStage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
         CompletableFuture<Void> barrier = failingStage.barrier();
@@ -342,7 +342,7 @@ class StoreStageTest {
         assertThat((Frame) channel.readOutbound()).satisfies(f -> assertThat(f.hasError()).isTrue());
         assertThat(failingNode.gate.backlog()).isZero();
         assertThat(memory.receivedWatermark(PEER, 7)).isZero();
-        assertThat(failingStage.reserveSend()).as("the failed send no longer counts as queued").isTrue();
+        assertThat(failingStage.reserveSend(0)).as("the failed send no longer counts as queued").isNull();
 
         failReads.set(false);
         EmbeddedChannel next = new EmbeddedChannel();
@@ -364,7 +364,7 @@ class StoreStageTest {
         OutboundStream stream = node.stream(PEER, gone);
         Session session = new Session(PEER, 7, channel, false, "");
         ReceiptFuture future = new ReceiptFuture();
-        assertThat(stage.reserveSend()).isTrue();
+        assertThat(stage.reserveSend(0)).isNull();
         stage.submitSend(new OutboundMessage(sent(1), future, stream));
         stage.submitReceive(session, received(1), 0, new HybridTimestamp(1, 0));
         CompletableFuture<Void> barrier = stage.barrier();
@@ -394,7 +394,7 @@ class StoreStageTest {
         assertThat(barrier).isCompletedExceptionally();
         assertThat(node.gate.backlog()).as("a refused receive holds no room").isZero();
         assertThat(stream.outstanding()).isZero();
-        assertThat(stage.reserveSend()).isTrue();
+        assertThat(stage.reserveSend(0)).isNull();
         assertThat(node.step()).as("nothing was queued").isZero();
     }
 
@@ -438,11 +438,29 @@ class StoreStageTest {
     @Test
     void sendsBeyondWhatTheStoreHasYetToWriteAreRefused() {
         for (int i = 0; i < StoreStage.MAX_UNCOMMITTED_SENDS; i++) {
-            assertThat(stage.reserveSend()).isTrue();
+            assertThat(stage.reserveSend(0)).isNull();
         }
 
-        assertThat(stage.reserveSend()).isFalse();
-        assertThat(stage.reserveSend()).as("a refusal takes no room").isFalse();
+        assertThat(stage.reserveSend(0)).isNotNull();
+        assertThat(stage.reserveSend(0)).as("a refusal takes no room").isNotNull();
+    }
+
+    @Test
+    void sendsWhosePayloadsWouldPassTheBytesTheStoreMayHaveYetToWriteAreRefused() {
+        io.parley.messaging.internal.LimitCounters limits = new io.parley.messaging.internal.LimitCounters();
+        StoreStage bounded = new StoreStage(SELF, memory, new ReceiptCompletion(Runnable::run),
+                new ListenerDispatcher(SELF, null, Runnable::run, new InboundGate(SELF)), new InboundGate(SELF), 1000,
+                limits);
+
+        assertThat(bounded.reserveSend(5000)).as("one send always fits an empty queue").isNull();
+        assertThat(bounded.reserveSend(1)).contains("5000 bytes of payloads still to write", "maxBodyBytesInMemory (1000)");
+        bounded.sendsLeft(1, 5000);
+        assertThat(bounded.reserveSend(600)).isNull();
+        assertThat(bounded.reserveSend(400)).isNull();
+        assertThat(bounded.reserveSend(1)).as("a refusal takes no room").isNotNull();
+        bounded.unreserveSend(400);
+        assertThat(bounded.reserveSend(400)).isNull();
+        assertThat(limits.count(io.parley.messaging.Limit.BODY_BYTES_IN_MEMORY)).isEqualTo(2);
     }
 
     private OutboundStream stream() {

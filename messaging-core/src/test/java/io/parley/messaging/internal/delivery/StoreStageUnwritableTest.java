@@ -67,7 +67,7 @@ class StoreStageUnwritableTest {
         stage.retryEvery(Duration.ZERO);
         Session session = new Session(PEER, 7, channel, false, "");
         ReceiptFuture sent = new ReceiptFuture();
-        assertThat(stage.reserveSend()).isTrue();
+        assertThat(stage.reserveSend(0)).isNull();
         stage.submitSend(new OutboundMessage(sent(), sent, node.stream(PEER, channel.eventLoop())));
         stage.submitReceive(session, DeliveryFixture.received(PEER, SELF, 7, 1), 0, new HybridTimestamp(1, 0));
         CompletableFuture<Void> barrier = stage.barrier();
@@ -118,7 +118,7 @@ class StoreStageUnwritableTest {
         memory.open(SELF);
         Session session = new Session(PEER, 7, channel, false, "");
         ReceiptFuture sent = new ReceiptFuture();
-        assertThat(stage.reserveSend()).isTrue();
+        assertThat(stage.reserveSend(0)).isNull();
         stage.submitSend(new OutboundMessage(sent(), sent, node.stream(PEER, channel.eventLoop())));
         stage.submitReceive(session, DeliveryFixture.received(PEER, SELF, 7, 1), 0, new HybridTimestamp(1, 0));
         full.set(true);
@@ -131,7 +131,7 @@ class StoreStageUnwritableTest {
 
         assertThat(sent).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(NodeClosedException.class);
         assertThat(node.gate.backlog()).isZero();
-        assertThat(stage.reserveSend()).as("the held send no longer counts as queued").isTrue();
+        assertThat(stage.reserveSend(0)).as("the held send no longer counts as queued").isNull();
         memory.open(SELF);
         assertThat(memory.receivedWatermark(PEER, 7)).as("nothing of the held batch stored").isZero();
     }
