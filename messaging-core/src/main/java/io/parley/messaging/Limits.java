@@ -111,10 +111,11 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
      */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER = 16L * 1024 * 1024;
     /**
-     * Default {@link #maxBodyBytesInMemory()}: 64 MiB over all peers, so that a node in a small heap (the container
-     * image's 160 MiB) survives a peer that takes nothing it is sent; raise it for large heaps and payloads.
+     * Default {@link #maxBodyBytesInMemory()}: 32 MiB over all peers (and as much again for sends not stored yet), so
+     * that a node in a small heap (160 MiB) survives a peer that takes nothing it is sent; raise it for large heaps
+     * and payloads.
      */
-    public static final long DEFAULT_MAX_BODY_BYTES_IN_MEMORY = 64L * 1024 * 1024;
+    public static final long DEFAULT_MAX_BODY_BYTES_IN_MEMORY = 32L * 1024 * 1024;
     /** Room a frame needs besides its payload (ids, clocks, sequence). */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
@@ -327,7 +328,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
 
         /**
          * Most payload bytes of unacknowledged messages held in memory over all peers: beyond it a durable store
-         * keeps the bodies until due, and with a store that is not durable {@code send} fails fast; default 64 MiB.
+         * keeps the bodies until due, and with a store that is not durable {@code send} fails fast; default 32 MiB.
          */
         public Builder maxBodyBytesInMemory(long bytes) {
             this.maxBodyBytesInMemory = bytes;

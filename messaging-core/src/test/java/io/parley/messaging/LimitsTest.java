@@ -120,7 +120,7 @@ class LimitsTest {
         assertThat(Limits.DEFAULT.writeBufferLowWaterBytes()).isEqualTo(1024 * 1024);
         assertThat(Limits.DEFAULT.slowConsumerTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(Limits.DEFAULT.maxInFlightBytesPerPeer()).isEqualTo(16L * 1024 * 1024);
-        assertThat(Limits.DEFAULT.maxBodyBytesInMemory()).isEqualTo(64L * 1024 * 1024);
+        assertThat(Limits.DEFAULT.maxBodyBytesInMemory()).isEqualTo(32L * 1024 * 1024);
         assertThat(Limits.DEFAULT.writeBufferHighWaterBytes() - Limits.DEFAULT.writeBufferLowWaterBytes())
                 .as("room between the marks for one Envelope of the largest default payload")
                 .isGreaterThanOrEqualTo(Limits.DEFAULT.maxPayloadBytes());

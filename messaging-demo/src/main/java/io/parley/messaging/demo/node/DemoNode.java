@@ -121,7 +121,7 @@ public final class DemoNode implements AutoCloseable {
         BroadcastSubmission b = node.submitBroadcast(text.getBytes(StandardCharsets.UTF_8), null);
         if (b.messageId().isEmpty()) {
             Throwable cause = b.receipt().handle((r, failure) -> failure).join();
-            peers().forEach(p -> failed(p.id(), null, text, cause));
+            peers().forEach(p -> failed(p.id(), null, preview(text), cause));
         }
         // A copy's future that failed before submitBroadcast returned is a copy that was never stored.
         b.receipts().forEach((peer, receipt) ->
@@ -129,8 +129,13 @@ public final class DemoNode implements AutoCloseable {
         return b;
     }
 
-    /** Counts a message to one peer, made under {@code messageId} (null if refused), and reports how it ends. */
-    private void track(NodeId peer, UUID messageId, CompletableFuture<Receipt> receipt, String text) {
+    /**
+     * Counts a message to one peer, made under {@code messageId} (null if refused), and reports how it ends, with at
+     * most {@value #REPORTED_CHARS} characters of its text: what waits for a receipt holds no more than that, so a
+     * peer that never acknowledges cannot make this node keep every payload sent to it (the store has them whole).
+     */
+    private void track(NodeId peer, UUID messageId, CompletableFuture<Receipt> receipt, String fullText) {
+        String text = preview(fullText);
         long sentAt = System.nanoTime();
         if (messageId != null) {
             metrics.sent();
@@ -149,6 +154,15 @@ public final class DemoNode implements AutoCloseable {
                 awaiting.remove(receipt); // after the report, so that a drain ends after the last one
             }
         });
+    }
+
+    /** Most characters of a sent message's text that its delivered or failed report repeats. */
+    static final int REPORTED_CHARS = 1024;
+
+    /** {@code text}, or its first {@value #REPORTED_CHARS} characters and how many more there were. */
+    static String preview(String text) {
+        return text.length() <= REPORTED_CHARS ? text
+                : text.substring(0, REPORTED_CHARS) + "…(+" + (text.length() - REPORTED_CHARS) + " chars)";
     }
 
     private void failed(NodeId peer, UUID messageId, String text, Throwable failure) {

@@ -22,6 +22,8 @@ public final class RecordingSink implements EventSink {
     public final List<String> said = new CopyOnWriteArrayList<>();
     public final List<Message> received = new CopyOnWriteArrayList<>();
     public final List<Receipt> delivered = new CopyOnWriteArrayList<>();
+    /** The text each {@code delivered} report carried, in the same order. */
+    public final List<String> deliveredTexts = new CopyOnWriteArrayList<>();
     public final List<String> failed = new CopyOnWriteArrayList<>();
 
     @Override
@@ -40,6 +42,7 @@ public final class RecordingSink implements EventSink {
 
     @Override
     public void delivered(NodeId node, Receipt receipt, String text) {
+        deliveredTexts.add(text);
         delivered.add(receipt);
     }
 

@@ -61,4 +61,21 @@ class DemoNodeTest {
             assertThat(alone.hasPending()).isFalse();
         }
     }
+
+    @Test
+    void aSendWaitingForItsReceiptHoldsAPreviewOfItsTextNotAllOfIt() {
+        RecordingSink sink = new RecordingSink();
+        String big = "x".repeat(200_000);
+        try (DemoNode b = DemoNode.start(Node.builder().id("b"), Path.of("b.db"), sink);
+             DemoNode a = DemoNode.start(Node.builder().id("a").peer("b", "127.0.0.1", b.node().localAddress().getPort()),
+                     Path.of("a.db"), sink)) {
+            a.send(NodeId.of("b"), big);
+            a.send(NodeId.of("b"), "short");
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(sink.deliveredTexts).hasSize(2));
+            assertThat(sink.deliveredTexts).containsExactly(
+                    "x".repeat(DemoNode.REPORTED_CHARS) + "…(+" + (200_000 - DemoNode.REPORTED_CHARS) + " chars)", "short");
+            assertThat(sink.received).extracting(Message::text).contains(big); // the message itself is whole
+        }
+    }
 }
