@@ -196,9 +196,9 @@ class ResumeTest {
         }
 
         @Override
-        public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
+        public List<Message> pending(NodeId recipient, long afterSequence, int limit, long maxBytes) {
             pendingReads.incrementAndGet();
-            return super.pending(recipient, afterSequence, limit);
+            return super.pending(recipient, afterSequence, limit, maxBytes);
         }
     }
 

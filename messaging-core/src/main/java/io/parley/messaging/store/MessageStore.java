@@ -77,6 +77,15 @@ public interface MessageStore extends AutoCloseable {
      */
     List<Message> pending(NodeId recipient, long afterSequence, int limit);
 
+    /**
+     * As {@link #pending(NodeId, long, int)}, but stops after the message whose payload brings the payloads read to
+     * {@code maxBytes} or more (always at least one message): a read never holds more than about {@code maxBytes} of
+     * bodies. A store that keeps every body in memory anyway may ignore {@code maxBytes}, as this default does.
+     */
+    default List<Message> pending(NodeId recipient, long afterSequence, int limit, long maxBytes) {
+        return pending(recipient, afterSequence, limit);
+    }
+
     /** Stored messages matching {@code query}, in its order, at most its limit. */
     List<Message> history(HistoryQuery query);
 

@@ -217,10 +217,15 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public List<Message> pending(NodeId recipient, long afterSequence, int limit) {
+        return pending(recipient, afterSequence, limit, Long.MAX_VALUE);
+    }
+
+    @Override
+    public List<Message> pending(NodeId recipient, long afterSequence, int limit, long maxBytes) {
         Objects.requireNonNull(recipient, "recipient");
         lock.lock();
         try {
-            return reads().pending(recipient, afterSequence, limit);
+            return reads().pending(recipient, afterSequence, limit, maxBytes);
         } finally {
             lock.unlock();
         }

@@ -97,14 +97,21 @@ final class SqliteReads implements AutoCloseable {
         }
     }
 
-    List<Message> pending(NodeId recipient, long afterSequence, int limit) {
+    List<Message> pending(NodeId recipient, long afterSequence, int limit, long maxBytes) {
         checkLimit(limit);
         try {
             pending.setString(1, recipient.value());
             pending.setLong(2, afterSequence);
             pending.setInt(3, limit);
             try (ResultSet r = pending.executeQuery()) {
-                return SqliteCodec.readAll(r, owner);
+                List<Message> messages = new ArrayList<>();
+                long bytes = 0;
+                while (bytes < maxBytes && r.next()) { // the rows after the cap are never materialized
+                    Message m = SqliteCodec.read(r, owner);
+                    messages.add(m);
+                    bytes += m.payloadSize();
+                }
+                return messages;
             }
         } catch (SQLException e) {
             throw readFailed(e);

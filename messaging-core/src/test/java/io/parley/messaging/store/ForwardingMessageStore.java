@@ -53,6 +53,11 @@ public class ForwardingMessageStore implements MessageStore {
     }
 
     @Override
+    public List<Message> pending(NodeId recipient, long afterSequence, int limit, long maxBytes) {
+        return delegate.pending(recipient, afterSequence, limit, maxBytes);
+    }
+
+    @Override
     public List<Message> history(HistoryQuery query) {
         return delegate.history(query);
     }

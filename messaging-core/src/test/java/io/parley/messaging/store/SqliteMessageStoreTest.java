@@ -65,6 +65,23 @@ class SqliteMessageStoreTest extends MessageStoreContractTest {
     }
 
     @Test
+    void pendingStopsAfterTheMessageThatReachesItsByteCap() {
+        store.open(SELF);
+        List<Message> toB = new java.util.ArrayList<>();
+        for (int seq = 1; seq <= 5; seq++) {
+            Message m = sent(B, seq, seq);
+            toB.add(new Message(m.id(), SELF, B, m.direction(), m.status(), m.senderIncarnation(), seq, seq,
+                    Message.UNKNOWN_TIME, m.hlc(), new byte[1000]));
+        }
+        store.apply(new WriteBatch(toB, List.of(), List.of()));
+
+        assertThat(store.pending(B, 0, 10, 2500)).extracting(Message::sequence).containsExactly(1L, 2L, 3L);
+        assertThat(store.pending(B, 0, 10, 1)).as("at least one").extracting(Message::sequence).containsExactly(1L);
+        assertThat(store.pending(B, 0, 2, 1_000_000)).extracting(Message::sequence).containsExactly(1L, 2L);
+        assertThat(store.pending(B, 3, 10, 1_000_000)).extracting(Message::sequence).containsExactly(4L, 5L);
+    }
+
+    @Test
     void aNewInstanceOnTheFileHasTheIncarnationAndEveryRowInEveryState() {
         long incarnation = store.open(SELF);
         Message expiring = new Message(new UUID(9, 9), SELF, C, Direction.SENT, DeliveryStatus.PENDING, incarnation, 1,

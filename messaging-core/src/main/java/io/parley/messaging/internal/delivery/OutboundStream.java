@@ -213,14 +213,14 @@ public final class OutboundStream {
     }
 
     /** The window of stored bodies after {@code afterSeq} asked for with {@link StoreStage#submitLoad}. */
-    void onLoaded(long afterSeq, int limit, List<Message> pending) {
+    void onLoaded(long afterSeq, int limit, List<Message> pending, boolean complete) {
         home.execute(() -> {
             if (closed != null) {
                 window.loadAbandoned();
                 return;
             }
             // The store thread reports stored sends before it reads, and the home loop takes both in that order.
-            int settled = window.loaded(afterSeq, limit, pending, this);
+            int settled = window.loaded(afterSeq, limit, pending, complete, this);
             if (settled > 0) {
                 released(settled);
             }
@@ -362,7 +362,7 @@ public final class OutboundStream {
         }
         // Read the next bodies from the store well before those held run out, so the wire never waits.
         if (window.shouldLoad()) {
-            ctx.store().submitLoad(this, window.loadedTo(), ctx.window());
+            ctx.store().submitLoad(this, window.loadedTo(), ctx.window(), ctx.bounds().bodies().max());
         }
     }
 

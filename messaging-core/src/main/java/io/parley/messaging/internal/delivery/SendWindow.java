@@ -108,8 +108,9 @@ final class SendWindow {
      *
      * @return how many slots were settled so
      */
-    int loaded(long afterSeq, int limit, List<Message> pending, OutboundStream stream) {
-        long upTo = pending.size() < limit ? ring.top() : pending.get(pending.size() - 1).sequence();
+    int loaded(long afterSeq, int limit, List<Message> pending, boolean complete, OutboundStream stream) {
+        long upTo = complete && pending.size() < limit ? ring.top()
+                : pending.isEmpty() ? Math.max(afterSeq, bodies.loadedTo()) : pending.get(pending.size() - 1).sequence();
         int settled = 0;
         int i = 0;
         // The floor may have passed afterSeq meanwhile (acks settled the first slots): start above both.

@@ -243,8 +243,13 @@ final class StoreBatch {
     private void afterCommit(Object op) {
         try {
             if (op instanceof StoreOp.Load l) {
-                l.stream().onLoaded(l.afterSeq(), l.limit(),
-                        stage.store().pending(l.stream().peer(), l.afterSeq(), l.limit()));
+                List<Message> pending = stage.store().pending(l.stream().peer(), l.afterSeq(), l.limit(), l.maxBytes());
+                long bytes = 0;
+                for (Message m : pending) {
+                    bytes += m.payloadSize();
+                }
+                // Fewer than asked means nothing more is pending, unless the read stopped at its byte cap.
+                l.stream().onLoaded(l.afterSeq(), l.limit(), pending, bytes < l.maxBytes());
             } else if (op instanceof StoreOp.AckAgain a) {
                 stage.ackAgain(a.session(), a.after(), a.upTo());
             } else if (op instanceof StoreOp.Barrier b) {
@@ -253,7 +258,7 @@ final class StoreBatch {
         } catch (RuntimeException e) {
             log.error("{}: could not read the store for {}", stage.self(), op, e);
             if (op instanceof StoreOp.Load l) {
-                l.stream().onLoaded(l.afterSeq(), l.limit(), List.of()); // tried again on its next pump
+                l.stream().onLoaded(l.afterSeq(), l.limit(), List.of(), false); // tried again on its next pump
             } else if (op instanceof StoreOp.AckAgain a) {
                 StoreStage.close(a.session(), Error.Code.CODE_INTERNAL,
                         "receiver could not read its store to acknowledge again; reconnect and retry");
@@ -298,7 +303,7 @@ final class StoreBatch {
             } else if (op instanceof StoreOp.AckAgain a) {
                 sessions.add(a.session()); // the rest of an ack-again: the peer asks again when it reconnects
             } else if (op instanceof StoreOp.Load l) {
-                step("answering a load", () -> l.stream().onLoaded(l.afterSeq(), l.limit(), List.of()));
+                step("answering a load", () -> l.stream().onLoaded(l.afterSeq(), l.limit(), List.of(), false));
             } else if (op instanceof StoreOp.SessionEnded ended) {
                 stage.inbound().ended(ended.session());
             }

@@ -30,7 +30,7 @@ sealed interface StoreOp {
     }
 
     /** Up to {@code limit} pending messages of {@code stream} after {@code afterSeq}, read once the batch is committed. */
-    record Load(OutboundStream stream, long afterSeq, int limit) implements StoreOp {
+    record Load(OutboundStream stream, long afterSeq, int limit, long maxBytes) implements StoreOp {
     }
 
     /** This node's Resume on a new session of {@code stream}, whose own side is settled up to {@code settledSeq}. */

@@ -169,9 +169,12 @@ public final class StoreStage implements Agent {
         enqueue(outcome);
     }
 
-    /** Asks for up to {@code limit} pending messages of {@code stream} after {@code afterSeq}. */
-    void submitLoad(OutboundStream stream, long afterSeq, int limit) {
-        enqueue(new StoreOp.Load(stream, afterSeq, limit));
+    /**
+     * Asks for up to {@code limit} pending messages of {@code stream} after {@code afterSeq}, and no more than about
+     * {@code maxBytes} of their payloads (at least one message).
+     */
+    void submitLoad(OutboundStream stream, long afterSeq, int limit, long maxBytes) {
+        enqueue(new StoreOp.Load(stream, afterSeq, limit, maxBytes));
     }
 
     /**
