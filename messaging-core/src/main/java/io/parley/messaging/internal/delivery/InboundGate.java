@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * backlog, until {@link #release()}. Its pause is one {@link ReadPause.Reason} among others: a connection it lets
  * go is read again only if nothing else holds it (such as a peer that does not read what it is sent).
  *
+ * <p>Each peer also has a share: while more than {@link #PEER_HIGH_WATER_MESSAGES} messages or
+ * {@link #PEER_HIGH_WATER_BYTES} payload bytes of one sender wait, that sender's connection alone is not read, until
+ * its own backlog is down to a quarter. So a peer that floods (say, Envelopes of 64 KiB as fast as TCP takes them)
+ * fills the store's queue with no more than its share, and the other peers' messages are stored and acknowledged
+ * in the same batches as its own rather than behind megabytes of them.
+ *
  * <p>Thread-safe: admitted on event loops, released on the store thread and the listener executor.
  */
 public final class InboundGate {
@@ -32,7 +38,13 @@ public final class InboundGate {
     /** Payload bytes waiting past which reading stops. */
     public static final long HIGH_WATER_BYTES = 64L * 1024 * 1024;
 
+    /** One sender's messages waiting past which its connection is not read. */
+    public static final int PEER_HIGH_WATER_MESSAGES = 4_096;
+    /** One sender's payload bytes waiting past which its connection is not read. */
+    public static final long PEER_HIGH_WATER_BYTES = 1024 * 1024;
+
     private final NodeId self;
+    private final ConcurrentHashMap<NodeId, Share> shares = new ConcurrentHashMap<>();
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private final Set<Channel> paused = ConcurrentHashMap.newKeySet();
@@ -42,8 +54,10 @@ public final class InboundGate {
         this.self = self;
     }
 
-    /** A message of {@code payloadBytes} arrived on {@code channel}. */
-    public void admitted(Channel channel, int payloadBytes) {
+    /** A message of {@code payloadBytes} from {@code sender} arrived on {@code channel}. */
+    public void admitted(Channel channel, NodeId sender, int payloadBytes) {
+        Share share = shares.computeIfAbsent(sender, x -> new Share());
+        share.admitted(channel, payloadBytes);
         int waiting = messages.incrementAndGet();
         long waitingBytes = bytes.addAndGet(payloadBytes);
         if ((holding || waiting > HIGH_WATER_MESSAGES || waitingBytes > HIGH_WATER_BYTES) && !paused.contains(channel)) {
@@ -65,6 +79,10 @@ public final class InboundGate {
         long payloadBytes = 0;
         for (Message m : done) {
             payloadBytes += m.payloadSize();
+            Share share = shares.get(m.sender());
+            if (share != null) {
+                share.released(m.payloadSize());
+            }
         }
         messages.addAndGet(-done.size());
         bytes.addAndGet(-payloadBytes);
@@ -94,6 +112,41 @@ public final class InboundGate {
     public void release() {
         holding = false;
         resumeIfCaughtUp();
+    }
+
+    /**
+     * One sender's messages waiting, and the connection of its it stopped reading for them, if any. Counted on event
+     * loops and the store and listener threads; the pause is switched on and off by the thread that wins the
+     * compare-and-set, and carried out on the channel's loop.
+     */
+    private static final class Share {
+        private final AtomicInteger messages = new AtomicInteger();
+        private final AtomicLong bytes = new AtomicLong();
+        private final java.util.concurrent.atomic.AtomicReference<Channel> paused = new java.util.concurrent.atomic.AtomicReference<>();
+
+        void admitted(Channel channel, int payloadBytes) {
+            int waiting = messages.incrementAndGet();
+            long waitingBytes = bytes.addAndGet(payloadBytes);
+            if ((waiting > PEER_HIGH_WATER_MESSAGES || waitingBytes > PEER_HIGH_WATER_BYTES)
+                    && paused.compareAndSet(null, channel)) {
+                ReadPause.pause(channel, ReadPause.Reason.PEER_BACKLOG);
+                resumeIfCaughtUp(); // released all in between: nothing else would switch it on again
+            }
+        }
+
+        void released(int payloadBytes) {
+            messages.decrementAndGet();
+            bytes.addAndGet(-payloadBytes);
+            resumeIfCaughtUp();
+        }
+
+        private void resumeIfCaughtUp() {
+            Channel ch = paused.get();
+            if (ch != null && messages.get() <= PEER_HIGH_WATER_MESSAGES / 4 && bytes.get() <= PEER_HIGH_WATER_BYTES / 4
+                    && paused.compareAndSet(ch, null)) {
+                ReadPause.resume(ch, ReadPause.Reason.PEER_BACKLOG);
+            }
+        }
     }
 
     /** Connections not read now, for tests. */

@@ -160,7 +160,7 @@ public final class StoreStage implements Agent {
      * reading the connection while too many received messages wait.
      */
     public void submitReceive(Session session, Message message, long previousSeq, HybridTimestamp receiverHlc) {
-        gate.admitted(session.channel(), message.payloadSize());
+        gate.admitted(session.channel(), message.sender(), message.payloadSize());
         enqueue(new StoreOp.Receive(session, message, previousSeq, receiverHlc));
     }
 

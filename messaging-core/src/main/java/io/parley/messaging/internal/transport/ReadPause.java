@@ -18,6 +18,8 @@ public final class ReadPause {
     public enum Reason {
         /** Received messages wait for the store or the listener ({@code InboundGate}). */
         BACKLOG,
+        /** This peer's own messages waiting for the store or the listener are more than its share ({@code InboundGate}). */
+        PEER_BACKLOG,
         /** The connection is unwritable: the peer does not read what it is sent ({@link WritabilityHandler}). */
         UNWRITABLE,
         /** The connection is being closed after a failure; it is never read again. */

@@ -63,8 +63,8 @@ class ListenerDispatcherTest {
             ListenerDispatcher dispatcher = new ListenerDispatcher(SELF, heard::add, refusingOnce, gate);
             Message first = message(1);
             Message second = message(2);
-            gate.admitted(channel, first.payloadSize());
-            gate.admitted(channel, second.payloadSize());
+            gate.admitted(channel, first.sender(), first.payloadSize());
+            gate.admitted(channel, second.sender(), second.payloadSize());
 
             dispatcher.deliver(List.of(first));
             dispatcher.deliver(List.of(second));
@@ -80,7 +80,7 @@ class ListenerDispatcherTest {
         List<Message> batch = new ArrayList<>();
         for (int seq = 1; seq <= InboundGate.HIGH_WATER_MESSAGES + 1; seq++) {
             Message m = message(seq);
-            gate.admitted(channel, m.payloadSize());
+            gate.admitted(channel, m.sender(), m.payloadSize());
             batch.add(m);
         }
         return batch;
