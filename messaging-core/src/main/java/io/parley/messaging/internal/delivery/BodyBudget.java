@@ -53,6 +53,11 @@ final class BodyBudget {
         return held.get() < max;
     }
 
+    /** Bytes that fit under the bound now. */
+    long room() {
+        return max - held.get();
+    }
+
     /** Bytes held now. */
     long held() {
         return held.get();

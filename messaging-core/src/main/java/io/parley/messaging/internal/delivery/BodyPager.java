@@ -24,6 +24,8 @@ final class BodyPager {
     private long loadedTo;
     private long bodyBytes;
     private boolean loading;
+    /** The size of the body a read brought back that did not fit the budget; 0 once one fits. */
+    private long neededRoom;
 
     /**
      * @param bodiesInMemory most bodies held, from the oldest unsettled message (at least two windows; with a store
@@ -82,8 +84,10 @@ final class BodyPager {
         if (takenAtSend) {
             budget.take(payloadBytes);
         } else if (!fits(payloadBytes)) {
+            neededRoom = payloadBytes; // no read again until the budget has room for it
             return false;
         }
+        neededRoom = 0;
         bodyBytes += payloadBytes;
         return true;
     }
@@ -111,12 +115,13 @@ final class BodyPager {
     /**
      * Whether to ask the store for the next window of bodies now, with {@code sentTo} the last sequence sent and
      * {@code top} the highest stored: when fewer than a window are ready to send, or fewer than half the limit while
-     * their bytes are under half theirs, and the node's budget has room (or this pager holds no body). Marks a read
-     * in flight if so; one at a time.
+     * their bytes are under half theirs, and the node's budget has room (for the body the last read could not keep,
+     * if it could not), or this pager holds no body. Marks a read in flight if so; one at a time. Without that room a
+     * read would bring back the same bodies again and again, and keep none.
      */
     boolean shouldLoad(long sentTo, long floor, long top) {
         long ready = loadedTo - Math.max(sentTo, floor);
-        if (!loading && loadedTo < top && (bodyBytes == 0 || budget.hasRoom())
+        if (!loading && loadedTo < top && (bodyBytes == 0 || budget.room() >= Math.max(1, neededRoom))
                 && (ready < window || (ready < bodiesInMemory / 2 && bodyBytes < BODY_BYTES_IN_MEMORY / 2))) {
             loading = true;
             return true;

@@ -362,7 +362,7 @@ public final class OutboundStream {
         }
         // Read the next bodies from the store well before those held run out, so the wire never waits.
         if (window.shouldLoad()) {
-            ctx.store().submitLoad(this, window.loadedTo(), ctx.window(), ctx.bounds().bodies().max());
+            ctx.store().submitLoad(this, window.loadedTo(), ctx.window(), Math.max(1, ctx.bounds().bodies().room()));
         }
     }
 
