@@ -354,6 +354,7 @@
         + '" x2="' + cx + '" y1="0" y2="' + height + '"/>');
       const changes = marks.filter((k) => k.node === n);
       const worst = new Map();
+      let labelY = -1e9; // changes heard at once, from several observers, are labelled one under the other
       changes.forEach((k, i) => {
         worst.set(k.observer, k.state);
         const state = summary([...worst.values()]);
@@ -363,8 +364,9 @@
         if (state !== 'UP' && y1 > y0) {
           parts.push('<line class="bad st-' + state + '" x1="' + cx + '" x2="' + cx + '" y1="' + y0 + '" y2="' + y1 + '"/>');
         }
+        labelY = Math.max(y0 - 2, labelY + 11);
         parts.push('<text class="mark st-' + k.state + '" data-node="' + esc(n) + '" data-state="' + k.state + '" x="' + (cx + 5)
-          + '" y="' + (y0 - 2) + '">' + k.state + ' (' + esc(k.observer) + ')</text>');
+          + '" y="' + labelY + '">' + k.state + ' (' + esc(k.observer) + ')</text>');
       });
     }
     // the messages
