@@ -72,6 +72,11 @@ final class NodeHost implements AutoCloseable {
             http = api;
         }
         sink.http(api.address(), options.tokenFile());
+        // On this machine only, the URL carries the token (in its fragment, which the browser keeps to itself): who
+        // can read this output can read the token file too. Beyond it, the page asks for the token instead.
+        sink.info(api.reachableFromElsewhere()
+                ? "web view: " + api.webViewUrl(false) + " (it asks for the token in " + options.tokenFile() + ")"
+                : "web view: " + api.webViewUrl(true));
         if (api.reachableFromElsewhere() && !api.secure()) {
             String warning = "warning: the HTTP API on " + api.address() + " is reachable from other machines without "
                     + "TLS: its bearer token and messages cross the network in clear text; bind it to 127.0.0.1, or keep "

@@ -6,6 +6,7 @@ import io.parley.messaging.Direction;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.Receipt;
+import io.parley.messaging.clock.HybridTimestamp;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -13,7 +14,9 @@ import java.util.UUID;
  * A stored message as one row, the same for the {@code history} command, the console's {@code /history}, the
  * {@code --json} events and the HTTP API: {@code id}, {@code direction} ({@code sent} or {@code received}),
  * {@code peer}, {@code status}, {@code sender_time} and {@code receiver_time} (ISO-8601 to the microsecond, UTC;
- * null while unknown) and {@code text}.
+ * null while unknown), {@code hlc} (the sender's hybrid logical clock at send: {@code wall_time}, ISO-8601 as above, and
+ * {@code logical}, the counter that orders events within one microsecond; null in a row made from a receipt, which does
+ * not carry it) and {@code text}.
  */
 public final class HistoryRows {
 
@@ -26,21 +29,21 @@ public final class HistoryRows {
 
     /** The row of a stored message. */
     public static ObjectNode json(Message m) {
-        return row(m.id(), m.direction(), m.peer(), m.status(), m.senderTimeMicros(), m.receiverTimeMicros(), m.text());
+        return row(m.id(), m.direction(), m.peer(), m.status(), m.senderTimeMicros(), m.receiverTimeMicros(), m.hlc(), m.text());
     }
 
     /** The row of a sent message its receipt settled, as it now stands in the store. */
     static ObjectNode json(Receipt r, String text) {
-        return row(r.messageId(), Direction.SENT, r.peer(), r.status(), r.senderTimeMicros(), r.receiverTimeMicros(), text);
+        return row(r.messageId(), Direction.SENT, r.peer(), r.status(), r.senderTimeMicros(), r.receiverTimeMicros(), null, text);
     }
 
     /** The row of a message that could not be sent: no id if it was never stored, no status if it is not in the store. */
     static ObjectNode json(UUID id, NodeId peer, DeliveryStatus status, String text) {
-        return row(id, Direction.SENT, peer, status, Message.UNKNOWN_TIME, Message.UNKNOWN_TIME, text);
+        return row(id, Direction.SENT, peer, status, Message.UNKNOWN_TIME, Message.UNKNOWN_TIME, null, text);
     }
 
     private static ObjectNode row(UUID id, Direction direction, NodeId peer, DeliveryStatus status, long senderMicros,
-                                  long receiverMicros, String text) {
+                                  long receiverMicros, HybridTimestamp hlc, String text) {
         ObjectNode row = Json.object();
         row.put("id", id == null ? null : id.toString());
         row.put("direction", direction(direction));
@@ -48,6 +51,11 @@ public final class HistoryRows {
         row.put("status", status == null ? null : status.name());
         row.put("sender_time", Times.isoMicros(senderMicros));
         row.put("receiver_time", Times.isoMicros(receiverMicros));
+        if (hlc == null) {
+            row.putNull("hlc");
+        } else {
+            row.set("hlc", Json.object().put("wall_time", Times.isoMicros(hlc.wallMicros())).put("logical", hlc.logical()));
+        }
         row.put("text", text);
         return row;
     }

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * Lets in only the API's owner, before any route runs: the {@code Host} header must name this API (an IP literal,
  * {@code localhost} or a configured name: a page on a rebound DNS name is refused), an {@code Origin}, when sent, must be
- * this API's own (a page elsewhere is refused: CSRF), every request but {@code GET /health} must carry the bearer token,
+ * this API's own (a page elsewhere is refused: CSRF), every request but {@code GET /health} and the files of the
+ * {@link WebView web view} (which hold no secret) must carry the bearer token,
  * and a {@code POST} must say {@code Content-Type: application/json} (which a page cannot send elsewhere without asking
  * first). Stateless and thread-safe.
  */
@@ -39,7 +40,7 @@ final class AccessGuard implements Handler {
         if (origin != null && !sameOrigin(origin, host)) {
             throw new Refusal(403, "requests from pages at " + origin + " are refused: only this API's own origin may ask");
         }
-        if (!isHealth(ctx.path())) {
+        if (!isHealth(ctx.path()) && !WebView.isPublic(ctx.method(), ctx.path())) {
             authenticate(ctx.header("Authorization"));
         }
         if (ctx.method() == HandlerType.POST && !isJson(ctx.header("Content-Type"))) {

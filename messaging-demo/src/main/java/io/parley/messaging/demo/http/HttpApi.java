@@ -181,6 +181,7 @@ public final class HttpApi implements AutoCloseable {
         route(r, "/nodes/{node}/broadcast", Map.of(HandlerType.POST, ctx -> NodeRoutes.broadcast(ctx, named(ctx))));
         route(r, "/nodes/{node}/metrics", Map.of(HandlerType.GET, ctx -> NodeRoutes.metrics(ctx, named(ctx))));
         route(r, "/nodes/{node}/events", streams(ctx -> List.of(named(ctx))));
+        WebView.routes(r); // a page, not part of the API: not in /openapi.json
 
         for (HandlerType method : METHODS) {
             r.addHttpHandler(method, "/<path>", ctx -> {
@@ -284,6 +285,14 @@ public final class HttpApi implements AutoCloseable {
     /** {@code host:port}, with brackets around an IPv6 address. */
     private static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /**
+     * The web view's URL; {@code withToken}, with the bearer token in its fragment (which a browser never sends to a
+     * server, nor in a {@code Referer}), so that the page can open at once.
+     */
+    public String webViewUrl(boolean withToken) {
+        return (secure() ? "https://" : "http://") + address() + WebView.PATH + (withToken ? "#token=" + settings.token() : "");
     }
 
     /** Whether it speaks HTTPS. */
