@@ -37,6 +37,7 @@ final class JarProcess implements AutoCloseable {
     private final List<String> out = new ArrayList<>();
     private final List<String> err = new ArrayList<>();
     private final List<Thread> pumps = new ArrayList<>();
+    private volatile Predicate<String> keep = line -> true;
 
     private JarProcess(String name, Process process) {
         this.name = name;
@@ -48,9 +49,15 @@ final class JarProcess implements AutoCloseable {
 
     /** Starts {@code java -jar messaging-demo.jar args} in {@code dir}. */
     static JarProcess start(String name, Path dir, String... args) {
+        return start(name, dir, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
+    }
+
+    /** Starts {@code java JVM-OPTIONS -jar messaging-demo.jar args} in {@code dir}. */
+    static JarProcess start(String name, Path dir, List<String> jvmOptions, String... args) {
         assertThat(JAR).as("the shaded jar, made at package before integration-test").exists();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
         try {
             return new JarProcess(name, new ProcessBuilder(command).directory(dir.toFile()).start());
@@ -81,6 +88,25 @@ final class JarProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps from now on only the output lines {@code keep} accepts: for a process that prints more than a test can
+     * hold (an event per message received), where the test needs only some of them.
+     */
+    JarProcess keepOnly(Predicate<String> keep) {
+        this.keep = keep;
+        return this;
+    }
+
+    /** The process's id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process is still running. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Types {@code keys} as they are, with no line end. */
     void type(String keys) {
         try {
@@ -104,6 +130,9 @@ final class JarProcess implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    if (!keep.test(line)) {
+                        continue;
+                    }
                     synchronized (lines) {
                         lines.add(line);
                         lines.notifyAll();
@@ -172,6 +201,15 @@ final class JarProcess implements AutoCloseable {
     /** Events so far of this kind. */
     List<JsonNode> events(String kind) {
         return events().stream().filter(e -> kind.equals(e.path("event").asText())).toList();
+    }
+
+    /** {@code text} as a JSON string literal. */
+    static String quote(String text) {
+        try {
+            return JSON.writeValueAsString(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static JsonNode parse(String line) {
