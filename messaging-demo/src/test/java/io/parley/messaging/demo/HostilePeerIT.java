@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
@@ -51,6 +50,8 @@ class HostilePeerIT {
     /** Honest messages delivered during an attack's window (and at least one round of the attack). */
     static final int WINDOW_MESSAGES = 3_000;
     static final Duration MAX_WINDOW = Duration.ofSeconds(40);
+    /** Shortest measured window, attack or undisturbed: shorter ones are mostly noise. */
+    static final Duration MIN_WINDOW = Duration.ofSeconds(3);
     static final String CLUSTER = NodeBuilder.DEFAULT_CLUSTER;
     /** The cluster's secret: the attackers hold it (members gone bad), except the strangers. */
     static final byte[] SECRET = "the hostile-peer suite's cluster secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -60,16 +61,53 @@ class HostilePeerIT {
     @TempDir
     Path dir;
 
+    /**
+     * Between two rounds of an attack that repeats: an attacker elsewhere spends its own CPU, but here it shares two
+     * cores with the node and the honest stream, so its rounds are paced (each round itself is as fast as it can be).
+     */
+    static final Duration ROUND_GAP = Duration.ofMillis(200);
+
+    /** Tells an attack to stop, and paces its rounds until then: a wait on a future, which the stop completes. */
+    static final class Stop {
+        private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+        boolean isSet() {
+            return stopped.isDone();
+        }
+
+        void set() {
+            stopped.complete(null);
+        }
+
+        /** Waits until stopped, at most {@code limit}. */
+        void await(Duration limit) {
+            try {
+                stopped.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // the pace's beat: the next round
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** One attack: rounds of it, again and again, until told to stop; says what the node did to it. */
     interface Attack {
         String name();
 
         /** Plays rounds until {@code stop}, counting each finished one in {@code rounds}; returns the outcome. */
-        String play(Victim victim, AtomicBoolean stop, AtomicInteger rounds) throws Exception;
+        String play(Victim victim, Stop stop, AtomicInteger rounds) throws Exception;
     }
 
-    record Row(String attack, String outcome, double throughputRatio, long peakHeapMiB, long heapAfterGcMiB,
-               long peakDescriptors, boolean alive) {
+    record Row(String attack, String outcome, double during, double undisturbed, long peakHeapMiB,
+               long heapAfterGcMiB, long peakDescriptors, boolean alive) {
+
+        /** Honest messages a second during the attack, against the same stream undisturbed just before it. */
+        double throughputRatio() {
+            return during / undisturbed;
+        }
     }
 
     @Test
@@ -79,7 +117,9 @@ class HostilePeerIT {
         try (Victim victim = new Victim(dir, "--cluster-secret-file", "cluster.secret", "--peer", GHOST + "=127.0.0.1:1");
              HonestStream honest = new HonestStream(Victim.ID, victim.port(), SECRET)) {
             assertThat(victim.send(GHOST, "for the ghost only")).as("a message queued for the down member").isEqualTo(202);
-            undisturbed(honest); // warm-up: both JVMs compile the paths the measured windows take
+            for (int i = 0; i < 4; i++) {
+                undisturbed(honest); // warm-up: both JVMs compile the paths the measured windows take
+            }
             double before = undisturbed(honest);
             // Fresh ids last but for the strangers: they fill the member table, and later attackers would be refused.
             List<Attack> attacks = List.of(pingFloodNeverReading(), gossipOfAMillionMembers(), helloWithManyMembers(),
@@ -93,9 +133,13 @@ class HostilePeerIT {
                 attacks = attacks.stream().filter(a -> java.util.Arrays.stream(only.split(","))
                         .anyMatch(name -> a.name().contains(name))).toList();
             }
+            List<Double> undisturbedBefore = new ArrayList<>();
             for (Attack attack : attacks) {
+                // Undisturbed right before each attack: the ratio compares the stream with itself in the same
+                // conditions (a machine shared with other work, JIT compilation going on), not with the run's start.
+                undisturbedBefore.add(undisturbed(honest));
                 try (ProcessGauge gauge = new ProcessGauge(victim.pid()).startSampling(250)) {
-                    AtomicBoolean stop = new AtomicBoolean();
+                    Stop stop = new Stop();
                     AtomicInteger rounds = new AtomicInteger();
                     ExecutorService attacker = Executors.newSingleThreadExecutor();
                     long d0 = honest.delivered();
@@ -107,10 +151,11 @@ class HostilePeerIT {
                             return "attacker failed: " + e;
                         }
                     }, attacker);
-                    awaitQuietly(() -> rounds.get() >= 1 && honest.delivered() - d0 >= WINDOW_MESSAGES || outcome.isDone());
+                    awaitQuietly(() -> rounds.get() >= 1 && honest.delivered() - d0 >= WINDOW_MESSAGES
+                            && System.nanoTime() - t0 >= MIN_WINDOW.toNanos() || outcome.isDone());
                     long delivered = honest.delivered() - d0;
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    stop.set(true);
+                    stop.set();
                     outcomes.add(outcome.get(60, TimeUnit.SECONDS));
                     attacker.shutdownNow();
                     measured.add(new double[] {delivered / seconds});
@@ -119,7 +164,8 @@ class HostilePeerIT {
                     gauges.add(new long[] {gauge.peakHeap(), afterGc, gauge.peakDescriptors(), alive ? 1 : 0});
                     System.out.printf("hostile-peer suite: %s: %s; honest %.0f msgs/s (undisturbed %.0f); peak heap %d MiB,"
                                     + " after GC %d MiB, peak descriptors %d, node %s%n", attack.name(),
-                            outcomes.get(outcomes.size() - 1), delivered / seconds, before, gauge.peakHeap() >> 20,
+                            outcomes.get(outcomes.size() - 1), delivered / seconds,
+                            undisturbedBefore.get(undisturbedBefore.size() - 1), gauge.peakHeap() >> 20,
                             afterGc >> 20, gauge.peakDescriptors(), alive ? "alive" : "DEAD: " + victim.process().err());
                     if (gauge.histogram() != null) {
                         System.out.println("hostile-peer suite: heap past 110 MiB during " + attack.name() + ":\n"
@@ -131,11 +177,10 @@ class HostilePeerIT {
                 }
             }
             double after = victim.isAlive() ? undisturbed(honest) : 0;
-            double baseline = (before + after) / 2;
             for (int i = 0; i < outcomes.size(); i++) {
                 long[] g = gauges.get(i);
-                rows.add(new Row(attacks.get(i).name(), outcomes.get(i), measured.get(i)[0] / baseline, g[0] >> 20,
-                        g[1] >> 20, g[2], g[3] == 1));
+                rows.add(new Row(attacks.get(i).name(), outcomes.get(i), measured.get(i)[0],
+                        undisturbedBefore.get(i), g[0] >> 20, g[1] >> 20, g[2], g[3] == 1));
             }
             String table = table(rows, before, after, victim.logShape());
             System.out.println(table);
@@ -161,7 +206,7 @@ class HostilePeerIT {
     private static double undisturbed(HonestStream honest) {
         long d0 = honest.delivered();
         long t0 = System.nanoTime();
-        awaitQuietly(() -> honest.delivered() - d0 >= WINDOW_MESSAGES);
+        awaitQuietly(() -> honest.delivered() - d0 >= WINDOW_MESSAGES && System.nanoTime() - t0 >= MIN_WINDOW.toNanos());
         return (honest.delivered() - d0) / ((System.nanoTime() - t0) / 1e9);
     }
 
@@ -180,14 +225,14 @@ class HostilePeerIT {
         return attack("Ping flood from a member that never reads", (victim, stop, rounds) -> {
             AtomicReference<String> outcome = new AtomicReference<>("not refused");
             long pings = 0;
-            while (!stop.get()) {
+            while (!stop.isSet()) {
                 try (HostilePeer p = HostilePeer.connect(victim.port(), HostilePeer.TINY_BUFFER)) {
                     p.handshake(CLUSTER, "pinger", 11, List.of(), SECRET);
                     byte[] ping = Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1).setSentAtMicros(1)).build()
                             .toByteArray();
                     Frame frame = Frame.parseFrom(ping);
                     try {
-                        for (int i = 0; i < 2_000_000 && !stop.get(); i++) {
+                        for (int i = 0; i < 2_000_000 && !stop.isSet(); i++) {
                             p.send(frame);
                             pings++;
                         }
@@ -198,6 +243,7 @@ class HostilePeerIT {
                     outcome.set(refusal(p.readUntilClosed(Duration.ofSeconds(60))) + " (" + pings + " Pings sent)");
                 }
                 rounds.incrementAndGet();
+                stop.await(ROUND_GAP);
             }
             return outcome.get();
         });
@@ -210,13 +256,13 @@ class HostilePeerIT {
     static Attack gossipOfAMillionMembers() {
         return attack("Gossip of 1,000,000 bogus members", (victim, stop, rounds) -> {
             String outcome = "";
-            while (!stop.get()) {
+            while (!stop.isSet()) {
                 int sent = 0;
                 String fits = "";
                 try (HostilePeer p = HostilePeer.connect(victim.port(), 0)) {
                     p.handshake(CLUSTER, "gossiper", 12, List.of(), SECRET);
                     try {
-                        for (int f = 0; f < 34 && !stop.get(); f++) {
+                        for (int f = 0; f < 34 && !stop.isSet(); f++) {
                             p.send(gossip(f * 30_000, 30_000)); // some 950 KB each
                             p.flush();
                             sent++;
@@ -239,6 +285,7 @@ class HostilePeerIT {
                 }
                 outcome = fits + "; a 10 MB frame " + huge + "; node knows " + victim.knownPeers() + " peers";
                 rounds.incrementAndGet();
+                stop.await(ROUND_GAP);
             }
             return outcome;
         });
@@ -253,7 +300,7 @@ class HostilePeerIT {
             }
             List<Member> fewer = many.subList(0, 30_000);
             String outcome = "";
-            for (int n = 0; !stop.get(); n++) {
+            for (int n = 0; !stop.isSet(); n++) {
                 String first;
                 try (HostilePeer p = HostilePeer.connect(victim.port(), 0)) {
                     p.handshake(CLUSTER, "bomb-" + n, 13 + n, many, SECRET);
@@ -272,6 +319,7 @@ class HostilePeerIT {
                 }
                 outcome = first + "; " + second + "; node knows " + victim.knownPeers() + " peers";
                 rounds.incrementAndGet();
+                stop.await(ROUND_GAP);
             }
             return outcome;
         });
@@ -282,7 +330,7 @@ class HostilePeerIT {
         return attack("3,000 Hellos with fresh ids", (victim, stop, rounds) -> {
             int refused = 0;
             int n = 0;
-            for (; n < 3_000 && !stop.get(); n++) {
+            for (; n < 3_000 && !stop.isSet(); n++) {
                 try (HostilePeer p = HostilePeer.connect(victim.port(), 0)) {
                     p.handshake(CLUSTER, "fresh-" + n, 1_000 + n, List.of(), SECRET);
                 } catch (IOException e) {
@@ -302,7 +350,7 @@ class HostilePeerIT {
             int refused = 0;
             try (HostilePeer p = HostilePeer.connect(victim.port(), HostilePeer.TINY_BUFFER)) {
                 p.handshake(CLUSTER, "sink", 14, List.of(), SECRET);
-                for (int i = 0; i < 200 && !stop.get(); i++) {
+                for (int i = 0; i < 200 && !stop.isSet(); i++) {
                     int status = victim.send("sink", text);
                     if (status == 202) {
                         accepted++;
@@ -311,7 +359,7 @@ class HostilePeerIT {
                     }
                 }
                 rounds.incrementAndGet();
-                await().atMost(Duration.ofMinutes(2)).until(stop::get);
+                stop.await(Duration.ofMinutes(2));
                 boolean closed = p.closedByNode(Duration.ofMillis(100));
                 return accepted + " sends accepted, " + refused + " refused; connection "
                         + (closed ? "closed by the node" : "still open, the node not writing to it");
@@ -327,15 +375,15 @@ class HostilePeerIT {
             String outcome = "";
             try (HostilePeer p = HostilePeer.connect(victim.port(), HostilePeer.TINY_BUFFER)) {
                 p.handshake(CLUSTER, "stuffer", 15, List.of(), SECRET);
-                AtomicBoolean blocked = new AtomicBoolean(true);
+                java.util.concurrent.atomic.AtomicBoolean blocked = new java.util.concurrent.atomic.AtomicBoolean(true);
                 Thread closer = new Thread(() -> {
-                    await().atMost(Duration.ofMinutes(5)).until(stop::get);
+                    stop.await(Duration.ofMinutes(5));
                     p.close(); // a write blocked on a node that stopped reading ends here
                 });
                 closer.setDaemon(true);
                 closer.start();
                 try {
-                    for (; seq < 3_000 && !stop.get(); seq++) {
+                    for (; seq < 3_000 && !stop.isSet(); seq++) {
                         UUID id = UUID.randomUUID();
                         p.send(Frame.newBuilder().setEnvelope(Envelope.newBuilder()
                                 .setSeq(seq + 1).setPreviousSeq(seq)
@@ -356,7 +404,7 @@ class HostilePeerIT {
                 }
                 rounds.compareAndSet(0, 1);
                 outcome = seq + " Envelopes of 64 KiB written" + (blocked.get() ? ", then the node stopped reading" : "");
-                await().atMost(Duration.ofMinutes(5)).until(stop::get);
+                stop.await(Duration.ofMinutes(5));
             }
             return outcome;
         });
@@ -368,7 +416,7 @@ class HostilePeerIT {
             List<HostilePeer> open = new ArrayList<>();
             int closedAtOnce = 0;
             try {
-                for (int i = 0; i < 5_000 && !stop.get(); i++) {
+                for (int i = 0; i < 5_000 && !stop.isSet(); i++) {
                     try {
                         open.add(HostilePeer.connect(victim.port(), HostilePeer.TINY_BUFFER));
                     } catch (IOException e) {
@@ -381,7 +429,7 @@ class HostilePeerIT {
                     }
                 }
                 rounds.incrementAndGet();
-                await().atMost(Duration.ofMinutes(2)).until(stop::get);
+                stop.await(Duration.ofMinutes(2));
             } finally {
                 open.forEach(HostilePeer::close);
             }
@@ -394,7 +442,7 @@ class HostilePeerIT {
         return attack("1 MB cluster name and 1 MB Goodbye reason", (victim, stop, rounds) -> {
             String mega = "m".repeat(1 << 20) + "\nERROR forged line";
             int echoed = 0;
-            while (!stop.get()) {
+            while (!stop.isSet()) {
                 try (HostilePeer p = HostilePeer.connect(victim.port(), 0)) {
                     p.send(HostilePeer.hello(mega, "talker", 16, List.of()));
                     p.flush();
@@ -408,8 +456,9 @@ class HostilePeerIT {
                     p.readUntilClosed(Duration.ofSeconds(10));
                 }
                 rounds.incrementAndGet();
+                stop.await(ROUND_GAP);
             }
-            return "Error echo at most " + echoed + " characters";
+            return "refused unread (over 1 MiB); Error echo at most " + echoed + " characters";
         });
     }
 
@@ -418,7 +467,7 @@ class HostilePeerIT {
         return attack("Stranger claims a down member's id", (victim, stop, rounds) -> {
             String outcome = "";
             byte[] wrong = "not the cluster's secret, but long".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            while (!stop.get()) {
+            while (!stop.isSet()) {
                 String none;
                 try (HostilePeer p = HostilePeer.connect(victim.port(), 0)) {
                     p.send(HostilePeer.hello(CLUSTER, GHOST, 21, List.of()));
@@ -435,6 +484,7 @@ class HostilePeerIT {
                 outcome = "no secret: " + none.replaceAll(":.*", "") + "; wrong secret: " + wrongSecret
                         + "; " + victim.pendingFor(GHOST) + " message(s) still queued for " + GHOST;
                 rounds.incrementAndGet();
+                stop.await(ROUND_GAP);
             }
             return outcome;
         });
@@ -444,7 +494,7 @@ class HostilePeerIT {
     static Attack strangerReplaysALiveMember(long honestIncarnation) {
         return attack("Stranger replays a live member's id and incarnation", (victim, stop, rounds) -> {
             String outcome = "";
-            while (!stop.get()) {
+            while (!stop.isSet()) {
                 try (HostilePeer p = HostilePeer.connect(victim.port(), 0)) {
                     p.send(HostilePeer.hello(CLUSTER, "honest", honestIncarnation, List.of(), new byte[32]));
                     p.flush();
@@ -456,6 +506,7 @@ class HostilePeerIT {
                     outcome = (challenge.hasChallenge() ? "challenged, " : "") + refusal(p.readUntilClosed(Duration.ofSeconds(10)));
                 }
                 rounds.incrementAndGet();
+                stop.await(ROUND_GAP);
             }
             return outcome;
         });
@@ -464,7 +515,7 @@ class HostilePeerIT {
     // ---- helpers
 
     interface Play {
-        String play(Victim victim, AtomicBoolean stop, AtomicInteger rounds) throws Exception;
+        String play(Victim victim, Stop stop, AtomicInteger rounds) throws Exception;
     }
 
     private static Attack attack(String name, Play play) {
@@ -475,7 +526,7 @@ class HostilePeerIT {
             }
 
             @Override
-            public String play(Victim victim, AtomicBoolean stop, AtomicInteger rounds) throws Exception {
+            public String play(Victim victim, Stop stop, AtomicInteger rounds) throws Exception {
                 return play.play(victim, stop, rounds);
             }
         };
@@ -502,13 +553,16 @@ class HostilePeerIT {
     private static String table(List<Row> rows, double before, double after, long[] log) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("Honest stream undisturbed: %.0f msgs/s before the attacks, %.0f after%n%n", before, after));
-        b.append("| attack | outcome | honest throughput | peak heap | heap after GC | peak descriptors |\n");
+        b.append("| attack | what the node did | honest msgs/s during / just before (ratio) | peak heap | heap after GC"
+                + " | peak descriptors |\n");
         b.append("| --- | --- | --- | --- | --- | --- |\n");
         for (Row r : rows) {
-            b.append(String.format("| %s | %s | %.2f | %d MiB | %d MiB | %d |%n", r.attack(),
-                    r.alive() ? r.outcome().replace("|", "/") : "NODE DIED", r.throughputRatio(), r.peakHeapMiB(),
-                    r.heapAfterGcMiB(), r.peakDescriptors()));
+            b.append(String.format("| %s | %s | %.0f / %.0f (%.2f) | %d MiB | %d MiB | %d |%n", r.attack(),
+                    r.alive() ? r.outcome().replace("|", "/") : "NODE DIED", r.during(), r.undisturbed(),
+                    r.throughputRatio(), r.peakHeapMiB(), r.heapAfterGcMiB(), r.peakDescriptors()));
         }
+        b.append(String.format("%nBounds asserted: heap after GC under %d MiB, descriptors under %d, ratio at least 0.5;"
+                + " the node runs with %s.%n", HEAP_AFTER_GC_BOUND >> 20, DESCRIPTOR_BOUND, Victim.HEAP));
         b.append(String.format("%nNode's log: longest line %d characters, %d bytes in all%n", log[0], log[1]));
         return b.toString();
     }

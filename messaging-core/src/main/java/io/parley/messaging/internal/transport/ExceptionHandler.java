@@ -13,6 +13,7 @@ import io.parley.messaging.proto.v1.Error;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
 import io.parley.messaging.internal.LogLimiter;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ExceptionHandler.class);
+
+    /** Longest the Error frame of a failed connection may take to go out before the connection is closed anyway. */
+    static final long CLOSE_GRACE_MILLIS = 1_000;
 
     private final NodeId self;
     private final LogLimiter logs;
@@ -85,6 +89,10 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
         }
         ReadPause.pause(ctx.channel(), ReadPause.Reason.CLOSING);
         ctx.writeAndFlush(Frames.error(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        // A peer that does not read would keep the Error, and the connection, waiting: it gets a moment, no more.
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -32,6 +32,26 @@ class ExceptionHandlerTest {
     }
 
     @Test
+    void aPeerThatNeverTakesTheErrorFrameIsClosedAfterAMomentAnyway() {
+        java.util.List<Object> held = new java.util.ArrayList<>();
+        EmbeddedChannel stuck = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
+                held.add(msg); // never written: the peer's window is shut
+            }
+        }, new ExceptionHandler(SELF, new LimitCounters().logs()));
+        stuck.freezeTime();
+
+        stuck.pipeline().fireExceptionCaught(new ProtocolException(Error.Code.CODE_RATE_LIMITED, "flood"));
+        assertThat(held).singleElement().isInstanceOf(Frame.class);
+        assertThat(stuck.isOpen()).as("the Error still has its moment").isTrue();
+
+        stuck.advanceTimeBy(ExceptionHandler.CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        stuck.runScheduledPendingTasks();
+        assertThat(stuck.isOpen()).isFalse();
+    }
+
+    @Test
     void protocolExceptionIsSentWithItsCodeAndMessage() {
         Error error = failWith(new ProtocolException(Error.Code.CODE_IDLE_TIMEOUT, "nothing heard"));
 
