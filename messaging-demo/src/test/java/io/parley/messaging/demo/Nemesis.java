@@ -65,7 +65,7 @@ final class Nemesis {
     private final AtomicInteger healIds = new AtomicInteger();
     private final AtomicLong lastHealNanos = new AtomicLong(System.nanoTime());
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-    private final long startNanos = System.nanoTime();
+    private volatile long startNanos = System.nanoTime();
     private final Deque<Kind> bag = new ArrayDeque<>();
     private volatile ScheduledFuture<?> next;
 
@@ -80,6 +80,7 @@ final class Nemesis {
 
     /** Starts injecting, the first fault after a gap. */
     void start() {
+        startNanos = System.nanoTime();
         next = timer.schedule(this::inject, gap(), TimeUnit.MILLISECONDS);
     }
 
