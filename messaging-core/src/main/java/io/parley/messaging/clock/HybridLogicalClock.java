@@ -100,6 +100,20 @@ public final class HybridLogicalClock {
         return new HybridTimestamp(wall, logical);
     }
 
+    /**
+     * Moves the clock to at least {@code ownReading}, a reading this node made before (its newest stored message, at
+     * a restart), so that every later reading is larger: a node restarted with its wall clock set back goes on from
+     * where it was rather than stamping its next messages before its last ones. No forward-jump check: the reading
+     * is this node's own. Until the wall clock passes it, readings advance the counter.
+     */
+    public synchronized void restore(HybridTimestamp ownReading) {
+        Objects.requireNonNull(ownReading, "ownReading");
+        if (ownReading.wallMicros() > wall || (ownReading.wallMicros() == wall && ownReading.logical() > logical)) {
+            wall = ownReading.wallMicros();
+            logical = ownReading.logical();
+        }
+    }
+
     /** How many remote readings were beyond the maximum forward jump, and not followed. */
     public synchronized long ignoredReadings() {
         return ignored;

@@ -4,6 +4,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parley.messaging.Direction;
+import io.parley.messaging.HistoryQuery;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeConfig;
 import io.parley.messaging.PeerAddress;
@@ -105,6 +107,9 @@ public final class NodeParts {
      */
     public void build(long incarnation) throws InterruptedException {
         this.incarnation = incarnation;
+        // A restarted node's hybrid clock goes on from its newest sent message, whatever its wall clock says now.
+        store.history(HistoryQuery.builder().direction(Direction.SENT).order(HistoryQuery.Order.NEWEST_FIRST).limit(1).build())
+                .forEach(newest -> hlc.restore(newest.hlc()));
         String prefix = "parley-" + config.id();
         group = new MultiThreadIoEventLoopGroup(config.ioThreads(), threads(prefix + "-io"), NioIoHandler.newFactory());
         receipts = Threads.single(threads(prefix + "-receipts"));

@@ -19,6 +19,14 @@ class HybridLogicalClockTest {
     }
 
     @Test
+    void restoreMovesTheClockToAnEarlierOwnReadingAheadOfTheWallClockButNeverBack() {
+        hlc.restore(new HybridTimestamp(61_000_000, 3)); // made before a restart, with the wall clock a minute ahead
+        assertThat(hlc.tick()).isEqualTo(new HybridTimestamp(61_000_000, 4));
+        hlc.restore(new HybridTimestamp(2_000_000, 0));
+        assertThat(hlc.tick()).as("an older reading changes nothing").isEqualTo(new HybridTimestamp(61_000_000, 5));
+    }
+
+    @Test
     void tickIncreasesStrictlyWhileTheWallClockStandsStill() {
         HybridTimestamp first = hlc.tick();
         HybridTimestamp second = hlc.tick();
