@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 
 /**
- * A stream of acknowledged messages from an honest node (in this JVM) to the node under attack, {@value #WINDOW}
+ * A stream of acknowledged messages from an honest node (in this JVM, on a SQLite store) to the node under attack, {@value #WINDOW}
  * in flight at a time, 100 bytes each, for as long as it runs: the yardstick of how much an attack takes from the
  * peers that do nothing wrong. The sending thread is its own; the counts are read from any thread.
  */
@@ -30,10 +30,16 @@ final class HonestStream implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable firstFailure;
 
-    HonestStream(String target, int port, byte[] clusterSecret) {
+    /**
+     * @param store the honest node's SQLite file: an in-memory store would keep every message of a stream of hundreds
+     *     of thousands in this JVM's heap
+     */
+    HonestStream(String target, int port, byte[] clusterSecret, java.nio.file.Path store) {
         this.target = target;
-        this.node = Node.builder().id("honest").peer(target, "127.0.0.1", port).clusterSecret(clusterSecret).build()
-                .start();
+        this.node = Node.builder().id("honest").peer(target, "127.0.0.1", port).clusterSecret(clusterSecret)
+                .store(io.parley.messaging.store.SqliteMessageStore.builder(store)
+                        .synchronous(io.parley.messaging.store.SqliteMessageStore.Synchronous.NORMAL).build())
+                .build().start();
         Awaitility.await("the honest node sees " + target + " UP").atMost(Duration.ofSeconds(30))
                 .until(() -> node.peers().stream().anyMatch(p -> p.id().value().equals(target) && p.state() == PeerState.UP));
         this.sender = new Thread(this::run, "honest-stream");

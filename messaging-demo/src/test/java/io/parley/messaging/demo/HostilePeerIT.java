@@ -115,7 +115,7 @@ class HostilePeerIT {
         List<Row> rows = new ArrayList<>();
         Files.write(dir.resolve("cluster.secret"), SECRET);
         try (Victim victim = new Victim(dir, "--cluster-secret-file", "cluster.secret", "--peer", GHOST + "=127.0.0.1:1");
-             HonestStream honest = new HonestStream(Victim.ID, victim.port(), SECRET)) {
+             HonestStream honest = new HonestStream(Victim.ID, victim.port(), SECRET, dir.resolve("honest.db"))) {
             assertThat(victim.send(GHOST, "for the ghost only")).as("a message queued for the down member").isEqualTo(202);
             for (int i = 0; i < 4; i++) {
                 undisturbed(honest); // warm-up: both JVMs compile the paths the measured windows take
