@@ -21,8 +21,8 @@ import java.util.Objects;
  *     at once ({@link Limit#CONNECTIONS_PER_ADDRESS})
  * @param maxHandshakesInProgress most accepted connections that have not finished their handshake; one more is
  *     closed at once ({@link Limit#HANDSHAKES_IN_PROGRESS})
- * @param maxControlFramesPerSecond most Ping and Gossip frames (each kind counted on its own) a connection may send
- *     per second, with bursts of as many; one more is dropped unanswered, and a connection that sends ten times
+ * @param maxControlFramesPerSecond most Ping frames, and a quarter as many Gossip frames (each kind counted on its own),
+ *     a connection may send per second, with bursts of as many; one more is dropped unanswered, and a connection that sends ten times
  *     that many beyond the rate in a row is closed ({@link Limit#CONTROL_FRAME_RATE})
  * @param maxMembers most peers the node knows at once; configured peers ({@link NodeBuilder#peer},
  *     {@link Node#addPeer}) always count and are never refused, but a member learnt past it (from gossip, a
@@ -79,7 +79,10 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
     /** Default {@link #maxHandshakesInProgress()}: 64. */
     public static final int DEFAULT_MAX_HANDSHAKES_IN_PROGRESS = 64;
-    /** Default {@link #maxControlFramesPerSecond()}: 20 (an honest peer sends one Ping a second, Gossip about as often). */
+    /**
+     * Default {@link #maxControlFramesPerSecond()}: 20 Pings (an honest peer sends one a heartbeat interval, 1 s by
+     * default), and a quarter of that, 5, Gossip frames (one a gossip interval at most) per connection.
+     */
     public static final int DEFAULT_MAX_CONTROL_FRAMES_PER_SECOND = 20;
     /** Default {@link #maxMembers()}: 1,024 peers, the default {@link #maxConnections()}. */
     public static final int DEFAULT_MAX_MEMBERS = 1024;
@@ -88,10 +91,10 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
     /** Default {@link #maxNewMembersPerFrame()}: 16 (an honest node joining a cluster learns it over a few rounds). */
     public static final int DEFAULT_MAX_NEW_MEMBERS_PER_FRAME = 16;
     /**
-     * Default {@link #maxControlFrameBytes()}: 1 MiB, three times a Hello naming 1,024 members with the longest ids
-     * and host names.
+     * Default {@link #maxControlFrameBytes()}: 256 KiB, six times a Hello naming 1,024 members with 20-character ids
+     * and addresses (a frame of members is parsed into many times its size in objects, and checked member by member).
      */
-    public static final int DEFAULT_MAX_CONTROL_FRAME_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_CONTROL_FRAME_BYTES = 256 * 1024;
     /**
      * Default {@link #writeBufferHighWaterBytes()}: 2 MiB, the low mark plus room for one Envelope of the default
      * largest payload (1 MiB and its framing), so a node's own Envelopes never pause its reading. A peer that does
@@ -344,7 +347,7 @@ public record Limits(int maxFrameBytes, int maxPayloadBytes, int sendWindow, int
                     maxBodyBytesInMemory);
         }
 
-        /** Largest frame that is not an Envelope; default 1 MiB. */
+        /** Largest frame that is not an Envelope; default 256 KiB. */
         public Builder maxControlFrameBytes(int bytes) {
             this.maxControlFrameBytes = bytes;
             return this;

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bounds the frames a peer has no reason to flood: Pings (an honest peer sends one a heartbeat interval) and Gossip
- * (one a gossip interval). Each kind has a token bucket of {@link io.parley.messaging.Limits#maxControlFramesPerSecond()}
- * tokens, refilled at that rate; a frame that finds its bucket empty is dropped unanswered and counted
+ * (one a gossip interval). Pings have a token bucket of {@link io.parley.messaging.Limits#maxControlFramesPerSecond()}
+ * tokens, refilled at that rate, Gossip one of a quarter of that; a frame that finds its bucket empty is dropped unanswered and counted
  * ({@link Limit#CONTROL_FRAME_RATE}), the first drop on a connection logged (at most one line every 10 s for the
  * node). A connection that sends {@value #FLOOD_FACTOR} times the rate of dropped frames in a row is closed with
  * {@code CODE_RATE_LIMITED}. Every other frame passes untouched.
@@ -44,7 +44,7 @@ final class ControlFrameLimiter extends ChannelInboundHandlerAdapter {
         int rate = settings.limits().maxControlFramesPerSecond();
         long now = nanoTime.getAsLong();
         this.pings = new Bucket(rate, now);
-        this.gossip = new Bucket(rate, now);
+        this.gossip = new Bucket(Math.max(1, rate / 4), now); // one a gossip interval; each may be a frame of members
     }
 
     @Override
@@ -60,7 +60,7 @@ final class ControlFrameLimiter extends ChannelInboundHandlerAdapter {
         }
         Frame frame = (Frame) msg;
         settings.limitCounters().reached(Limit.CONTROL_FRAME_RATE);
-        int rate = settings.limits().maxControlFramesPerSecond();
+        int rate = bucket.rate;
         String what = (bucket == pings ? "Ping" : "Gossip") + " frames";
         if (bucket.droppedInARow > (long) FLOOD_FACTOR * rate) {
             throw new ProtocolException(Error.Code.CODE_RATE_LIMITED, "more than " + FLOOD_FACTOR * rate + " " + what
@@ -78,7 +78,7 @@ final class ControlFrameLimiter extends ChannelInboundHandlerAdapter {
 
     /** A token bucket of {@code rate} tokens refilled at {@code rate} a second; counts refusals in a row. */
     private static final class Bucket {
-        private final int rate;
+        final int rate;
         private double tokens;
         private long lastNanos;
         long droppedInARow;

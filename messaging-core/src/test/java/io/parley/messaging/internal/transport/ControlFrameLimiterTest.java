@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class ControlFrameLimiterTest {
 
-    private static final int RATE = 5;
+    private static final int RATE = 8;
     private static final Frame PING = Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1)).build();
     private static final Frame GOSSIP = Frame.newBuilder().setGossip(Gossip.getDefaultInstance()).build();
     private static final Frame ENVELOPE = Frame.newBuilder().setEnvelope(Envelope.newBuilder().setSeq(1)).build();
@@ -72,18 +72,21 @@ class ControlFrameLimiterTest {
     }
 
     @Test
-    void pingsAndGossipHaveBucketsOfTheirOwnAndOtherFramesAreNeverLimited() {
+    void pingsAndGossipHaveBucketsOfTheirOwnGossipAQuarterOfTheRateAndOtherFramesAreNeverLimited() {
         for (int i = 0; i < RATE; i++) {
             channel.writeInbound(PING);
         }
-        for (int i = 0; i < RATE; i++) {
+        for (int i = 0; i < RATE / 4; i++) {
             channel.writeInbound(GOSSIP);
         }
         for (int i = 0; i < 1000; i++) {
             channel.writeInbound(ENVELOPE);
         }
-        assertThat(inbound()).isEqualTo(2 * RATE + 1000);
+        assertThat(inbound()).isEqualTo(RATE + RATE / 4 + 1000);
         assertThat(counters.count(Limit.CONTROL_FRAME_RATE)).isZero();
+
+        channel.writeInbound(GOSSIP);
+        assertThat(counters.count(Limit.CONTROL_FRAME_RATE)).as("one Gossip past a quarter of the rate").isEqualTo(1);
     }
 
     @Test
