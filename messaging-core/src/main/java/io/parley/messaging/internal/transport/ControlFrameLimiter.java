@@ -1,7 +1,9 @@
 package io.parley.messaging.internal.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 import io.parley.messaging.Limit;
 import io.parley.messaging.internal.LogLimiter;
 import io.parley.messaging.proto.v1.Error;
@@ -11,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds the frames a peer has no reason to flood: Pings (an honest peer sends one a heartbeat interval) and Gossip
+ * Bounds the frames a peer has no reason to flood, before they are parsed (it reads a frame's bytes, after the size
+ * check): Pings (an honest peer sends one a heartbeat interval) and Gossip
  * (one a gossip interval). Pings have a token bucket of {@link io.parley.messaging.Limits#maxControlFramesPerSecond()}
  * tokens, refilled at that rate, Gossip one of a quarter of that; a frame that finds its bucket empty is dropped unanswered and counted
  * ({@link Limit#CONTROL_FRAME_RATE}), the first drop on a connection logged (at most one line every 10 s for the
@@ -49,16 +52,13 @@ final class ControlFrameLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Bucket bucket = msg instanceof Frame f ? switch (f.getBodyCase()) {
-            case PING -> pings;
-            case GOSSIP -> gossip;
-            default -> null;
-        } : null;
+        int field = msg instanceof ByteBuf frame ? kind(frame) : msg instanceof Frame f ? f.getBodyCase().getNumber() : 0;
+        Bucket bucket = field == Frame.PING_FIELD_NUMBER ? pings : field == Frame.GOSSIP_FIELD_NUMBER ? gossip : null;
         if (bucket == null || bucket.take(nanoTime.getAsLong())) {
             ctx.fireChannelRead(msg);
             return;
         }
-        Frame frame = (Frame) msg;
+        ReferenceCountUtil.release(msg); // dropped before it is parsed: a dropped frame costs no objects
         settings.limitCounters().reached(Limit.CONTROL_FRAME_RATE);
         int rate = bucket.rate;
         String what = (bucket == pings ? "Ping" : "Gossip") + " frames";
@@ -74,6 +74,62 @@ final class ControlFrameLimiter extends ChannelInboundHandlerAdapter {
                         ctx.channel().remoteAddress(), rate, LogLimiter.skipped(skipped));
             }
         }
+    }
+
+    /**
+     * The kind of frame {@code frame}'s bytes are, by the number of the Frame field that protobuf will keep: the last
+     * one (a later field of a oneof replaces an earlier one, so a small field in front cannot disguise a Gossip); 0 if
+     * the bytes do not walk as fields (the protobuf decoder then refuses them).
+     */
+    static int kind(ByteBuf frame) {
+        int i = frame.readerIndex();
+        int end = frame.writerIndex();
+        int last = 0;
+        while (i < end) {
+            long tag = 0;
+            int shift = 0;
+            int b;
+            do {
+                if (i >= end || shift > 28) {
+                    return 0;
+                }
+                b = frame.getUnsignedByte(i++);
+                tag |= (long) (b & 0x7f) << shift;
+                shift += 7;
+            } while ((b & 0x80) != 0);
+            int wireType = (int) (tag & 7);
+            if (wireType == 0) { // varint
+                do {
+                    if (i >= end) {
+                        return 0;
+                    }
+                    b = frame.getUnsignedByte(i++);
+                } while ((b & 0x80) != 0);
+            } else if (wireType == 2) { // length delimited
+                long length = 0;
+                shift = 0;
+                do {
+                    if (i >= end || shift > 28) {
+                        return 0;
+                    }
+                    b = frame.getUnsignedByte(i++);
+                    length |= (long) (b & 0x7f) << shift;
+                    shift += 7;
+                } while ((b & 0x80) != 0);
+                if (length > end - i) {
+                    return 0;
+                }
+                i += (int) length;
+            } else if (wireType == 1) {
+                i += 8;
+            } else if (wireType == 5) {
+                i += 4;
+            } else {
+                return 0;
+            }
+            last = (int) (tag >>> 3);
+        }
+        return i == end ? last : 0;
     }
 
     /** A token bucket of {@code rate} tokens refilled at {@code rate} a second; counts refusals in a row. */

@@ -56,8 +56,8 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.CONTROL_SIZE, controlFrameSize);
-        p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
         p.addLast(PipelineNames.CONTROL_RATE, new ControlFrameLimiter(settings));
+        p.addLast(PipelineNames.PROTOBUF_DECODER, FRAME_DECODER);
         p.addLast(PipelineNames.ACK_COALESCER, new AckCoalescingEncoder(settings.clock()));
         p.addLast(PipelineNames.WRITABILITY, new WritabilityHandler(settings, ports.traffic()));
         p.addLast(PipelineNames.HANDSHAKE, accepted

@@ -11,9 +11,9 @@ package io.parley.messaging.internal.transport;
  * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
  * controlSize      ControlFrameSizeLimiter        a frame over maxControlFrameBytes that is not one Envelope
  *                                                 refused before it is parsed
- * protobufDecoder  ProtobufDecoder                frame bytes → Frame
- * controlRate      ControlFrameLimiter            Ping and Gossip beyond maxControlFramesPerSecond dropped; a flood
+ * controlRate      ControlFrameLimiter            Ping and Gossip beyond their rates dropped unparsed; a flood
  *                                                 closes the connection
+ * protobufDecoder  ProtobufDecoder                frame bytes → Frame
  * ackCoalescer     AckCoalescingEncoder           (outbound) PendingAcks of one flush → one AckBatch
  * writability      WritabilityHandler             unwritable: stop reading; closes a slow consumer
  * handshake        Client/ServerHandshakeHandler  Hello/Welcome; nothing passes before it completes;

@@ -126,4 +126,34 @@ class ControlFrameLimiterTest {
         }
         throw new AssertionError("no Error frame written");
     }
+
+    @Test
+    void framesAreJudgedAndDroppedAsBytesBeforeTheyAreParsed() {
+        for (int i = 0; i < RATE / 4; i++) {
+            channel.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(GOSSIP.toByteArray()));
+        }
+        io.netty.buffer.ByteBuf dropped = io.netty.buffer.Unpooled.wrappedBuffer(GOSSIP.toByteArray());
+        channel.writeInbound(dropped);
+
+        assertThat(inbound()).isEqualTo(RATE / 4);
+        assertThat(dropped.refCnt()).as("released unparsed").isZero();
+        assertThat(counters.count(Limit.CONTROL_FRAME_RATE)).isEqualTo(1);
+        passed.forEach(io.netty.util.ReferenceCountUtil::release);
+    }
+
+    @Test
+    void aSmallFieldInFrontCannotDisguiseAGossipAsAnotherFrame() {
+        byte[] envelope = ENVELOPE.toByteArray();
+        byte[] gossip = GOSSIP.toByteArray();
+        byte[] disguised = new byte[envelope.length + gossip.length];
+        System.arraycopy(envelope, 0, disguised, 0, envelope.length);
+        System.arraycopy(gossip, 0, disguised, envelope.length, gossip.length);
+
+        assertThat(ControlFrameLimiter.kind(io.netty.buffer.Unpooled.wrappedBuffer(disguised)))
+                .as("protobuf keeps the last field of the oneof").isEqualTo(Frame.GOSSIP_FIELD_NUMBER);
+        assertThat(ControlFrameLimiter.kind(io.netty.buffer.Unpooled.wrappedBuffer(PING.toByteArray())))
+                .isEqualTo(Frame.PING_FIELD_NUMBER);
+        assertThat(ControlFrameLimiter.kind(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {0x52, 10, 1})))
+                .as("a length past the end").isZero();
+    }
 }

@@ -73,7 +73,7 @@ class NodeChannelInitializerPipelineTest {
 
         assertThat(channel.pipeline().names()).startsWith(
                 PipelineNames.FRAME_DECODER, PipelineNames.FRAME_ENCODER, PipelineNames.CONTROL_SIZE,
-                PipelineNames.PROTOBUF_DECODER, PipelineNames.CONTROL_RATE, PipelineNames.ACK_COALESCER,
+                PipelineNames.CONTROL_RATE, PipelineNames.PROTOBUF_DECODER, PipelineNames.ACK_COALESCER,
                 PipelineNames.WRITABILITY, PipelineNames.HANDSHAKE, PipelineNames.FAILURE_DETECTOR,
                 PipelineNames.HEARTBEAT, PipelineNames.ENVELOPE, PipelineNames.ACK, PipelineNames.SESSION,
                 PipelineNames.EXCEPTIONS);
