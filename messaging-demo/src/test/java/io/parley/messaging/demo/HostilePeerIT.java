@@ -284,7 +284,7 @@ class HostilePeerIT {
                         fits = "closed after " + sent + " frames: " + refusal(p.readUntilClosed(Duration.ofSeconds(10)));
                     }
                 }
-                String huge;
+                String refusedHuge;
                 try (HostilePeer p = HostilePeer.connect(victim.port(), 0)) {
                     p.handshake(CLUSTER, "gossiper", 12, List.of(), SECRET);
                     try {
@@ -293,9 +293,9 @@ class HostilePeerIT {
                     } catch (IOException closed) {
                         // refused before it was all written
                     }
-                    huge = refusal(p.readUntilClosed(Duration.ofSeconds(10)));
+                    refusedHuge = refusal(p.readUntilClosed(Duration.ofSeconds(10)));
                 }
-                outcome = fits + "; a 10 MB frame " + huge + "; node knows " + victim.knownPeers() + " peers";
+                outcome = fits + "; a 10 MB frame " + refusedHuge + "; node knows " + victim.knownPeers() + " peers";
                 rounds.incrementAndGet();
                 stop.await(ROUND_GAP);
             }
