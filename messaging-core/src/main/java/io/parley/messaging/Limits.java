@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param maxHandshakesInProgress most accepted connections that have not finished their handshake; one more is
  *     closed at once ({@link Limit#HANDSHAKES_IN_PROGRESS})
  * @param maxControlFramesPerSecond most Ping frames, and a quarter as many Gossip frames (each kind counted on its own),
- *     a connection may send per second, with bursts of as many; one more is dropped unanswered, and a connection that sends ten times
+ *     a connection may send per second, with bursts of as many; one more is dropped unanswered, and a connection that sends twice
  *     that many beyond the rate in a row is closed ({@link Limit#CONTROL_FRAME_RATE})
  * @param maxMembers most peers the node knows at once; configured peers ({@link NodeBuilder#peer},
  *     {@link Node#addPeer}) always count and are never refused, but a member learnt past it (from gossip, a

@@ -28,7 +28,7 @@ final class ControlFrameLimiter extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ControlFrameLimiter.class);
 
     /** Dropped frames in a row, in seconds' worth of the rate, after which the connection is closed. */
-    static final int FLOOD_FACTOR = 10;
+    static final int FLOOD_FACTOR = 2;
 
     private final ChannelSettings settings;
     private final LongSupplier nanoTime;

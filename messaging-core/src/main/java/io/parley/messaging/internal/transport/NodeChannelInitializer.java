@@ -4,7 +4,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.protobuf.ProtobufDecoder;
 import io.parley.messaging.NodeId;
 import io.parley.messaging.proto.v1.Frame;
@@ -53,7 +52,7 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         if (settings.tls() != null) {
             p.addLast(PipelineNames.TLS, settings.tls().newHandler(ch, accepted, settings.handshakeTimeout()));
         }
-        p.addLast(PipelineNames.FRAME_DECODER, new LengthFieldBasedFrameDecoder(settings.maxFrameBytes() + 4, 0, 4, 0, 4, true));
+        p.addLast(PipelineNames.FRAME_DECODER, new FrameDecoder(settings));
         p.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         p.addLast(PipelineNames.CONTROL_SIZE, controlFrameSize);
         p.addLast(PipelineNames.CONTROL_RATE, new ControlFrameLimiter(settings));

@@ -7,7 +7,8 @@ package io.parley.messaging.internal.transport;
  * handshakeSlot    HandshakeSlot                  accepted connections only: its place among the handshakes in
  *                                                 progress, given back when the session begins
  * tls              SslHandler                     with TLS only: TLS 1.3 (see TlsContexts)
- * frameDecoder     LengthFieldBasedFrameDecoder   bytes → one frame's bytes, at most maxFrameBytes
+ * frameDecoder     FrameDecoder                   bytes → one frame's bytes, at most maxFrameBytes; a long one that
+ *                                                 does not start as an Envelope refused before it is gathered
  * frameEncoder     FrameEncoder                   (outbound) Frame → 4-byte length + bytes
  * controlSize      ControlFrameSizeLimiter        a frame over maxControlFrameBytes that is not one Envelope
  *                                                 refused before it is parsed
