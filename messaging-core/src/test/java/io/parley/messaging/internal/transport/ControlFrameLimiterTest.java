@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.parley.messaging.FailureDetection;
 import io.parley.messaging.Limit;
 import io.parley.messaging.Limits;
 import io.parley.messaging.internal.LimitCounters;
@@ -14,7 +13,6 @@ import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Gossip;
 import io.parley.messaging.proto.v1.Ping;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,9 +33,7 @@ class ControlFrameLimiterTest {
 
     @BeforeEach
     void setUp() {
-        ChannelSettings settings = new ChannelSettings(TransportFixtures.SELF, TransportFixtures.CLUSTER, 1, () -> "",
-                () -> 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Limits.builder().maxControlFramesPerSecond(RATE).build(), FailureDetection.DEFAULT, null, counters, null);
+        ChannelSettings settings = TransportFixtures.settings(Limits.builder().maxControlFramesPerSecond(RATE).build(), counters);
         channel = new EmbeddedChannel(new ControlFrameLimiter(settings, nanos::get), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -8,7 +8,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.parley.messaging.FailureDetection;
 import io.parley.messaging.Limit;
 import io.parley.messaging.Limits;
 import io.parley.messaging.internal.LimitCounters;
@@ -18,7 +17,6 @@ import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.proto.v1.Gossip;
 import io.parley.messaging.proto.v1.Hello;
 import io.parley.messaging.proto.v1.Member;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +32,7 @@ class ControlFrameSizeLimiterTest {
 
     @BeforeEach
     void setUp() {
-        ChannelSettings settings = new ChannelSettings(TransportFixtures.SELF, TransportFixtures.CLUSTER, 1, () -> "",
-                () -> 0, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Limits.builder().maxControlFrameBytes(CONTROL).build(), FailureDetection.DEFAULT, null, counters, null);
+        ChannelSettings settings = TransportFixtures.settings(Limits.builder().maxControlFrameBytes(CONTROL).build(), counters);
         channel = new EmbeddedChannel(new ControlFrameSizeLimiter(settings), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {

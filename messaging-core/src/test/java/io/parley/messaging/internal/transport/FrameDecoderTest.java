@@ -4,22 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.parley.messaging.FailureDetection;
 import io.parley.messaging.Limit;
 import io.parley.messaging.Limits;
 import io.parley.messaging.internal.LimitCounters;
 import io.parley.messaging.proto.v1.Error;
 import io.parley.messaging.proto.v1.Frame;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class FrameDecoderTest {
 
     private final LimitCounters counters = new LimitCounters();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(new ChannelSettings(
-            TransportFixtures.SELF, TransportFixtures.CLUSTER, 1, () -> "", () -> 0, Duration.ofSeconds(5),
-            Duration.ofSeconds(1), Duration.ofSeconds(5), Limits.builder().maxControlFrameBytes(1024).build(),
-            FailureDetection.DEFAULT, null, counters, null)), new ExceptionHandler(TransportFixtures.SELF, counters.logs()));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(TransportFixtures.settings(Limits.builder().maxControlFrameBytes(1024).build(), counters)), new ExceptionHandler(TransportFixtures.SELF, counters.logs()));
 
     @Test
     void aLongFrameThatDoesNotStartAsAnEnvelopeIsRefusedFromItsFirstFiveBytes() {

@@ -46,6 +46,12 @@ final class TransportFixtures {
         return settings(() -> NOW, secret);
     }
 
+    /** The default settings, with {@code limits} and its reaches counted in {@code counters}. */
+    static ChannelSettings settings(Limits limits, LimitCounters counters) {
+        return new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, () -> NOW, HANDSHAKE_TIMEOUT,
+                HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, limits, FailureDetection.DEFAULT, null, counters, null);
+    }
+
     private static ChannelSettings settings(WallClock clock, ClusterSecret secret) {
         return new ChannelSettings(SELF, CLUSTER, INCARNATION, () -> ADVERTISED, clock,
                 HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, limits(MAX_FRAME_BYTES), FailureDetection.DEFAULT, null,
