@@ -1,15 +1,11 @@
 package io.parley.messaging;
 
 import io.parley.messaging.clock.WallClock;
-import io.parley.messaging.store.InMemoryMessageStore;
 import io.parley.messaging.store.MessageStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -67,36 +63,37 @@ public final class NodeBuilder {
     /** The fewest bytes a {@link #clusterSecret} may have. */
     public static final int MIN_CLUSTER_SECRET_BYTES = 16;
 
-    private NodeId id;
-    private String cluster = DEFAULT_CLUSTER;
-    private String listenHost = DEFAULT_LISTEN_HOST;
-    private int listenPort = DEFAULT_LISTEN_PORT;
-    private String advertisedAddress;
-    private final List<PeerAddress> peers = new ArrayList<>();
-    private MessageStore store;
-    private WallClock clock = WallClock.system();
-    private MessageListener listener;
-    private Executor listenerExecutor;
-    private Limits limits = Limits.DEFAULT;
-    private int ioThreads = DEFAULT_IO_THREADS;
-    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-    private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
-    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    private Duration reconnectMin = DEFAULT_RECONNECT_MIN;
-    private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private final List<String> seeds = new ArrayList<>();
-    private final List<NodeConfig.DnsDiscovery> dnsDiscovery = new ArrayList<>();
-    private Duration gossipInterval = DEFAULT_GOSSIP_INTERVAL;
-    private FailureDetection failureDetection = FailureDetection.DEFAULT;
-    private PeerListener peerListener;
-    private Executor peerEventExecutor;
-    private Tls tls;
-    private Duration maxClockOffset = DEFAULT_MAX_CLOCK_OFFSET;
-    private Duration forgetUnreachableAfter = DEFAULT_FORGET_UNREACHABLE_AFTER;
-    private AdmissionPolicy admission = AdmissionPolicy.OPEN;
-    private byte[] clusterSecret;
+    // The settings, read by NodeConfig(NodeBuilder); a builder belongs to the thread that fills it in.
+    NodeId id;
+    String cluster = DEFAULT_CLUSTER;
+    String listenHost = DEFAULT_LISTEN_HOST;
+    int listenPort = DEFAULT_LISTEN_PORT;
+    String advertisedAddress;
+    final List<PeerAddress> peers = new ArrayList<>();
+    MessageStore store;
+    WallClock clock = WallClock.system();
+    MessageListener listener;
+    Executor listenerExecutor;
+    Limits limits = Limits.DEFAULT;
+    int ioThreads = DEFAULT_IO_THREADS;
+    Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
+    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    Duration reconnectMin = DEFAULT_RECONNECT_MIN;
+    Duration reconnectMax = DEFAULT_RECONNECT_MAX;
+    Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    final List<String> seeds = new ArrayList<>();
+    final List<NodeConfig.DnsDiscovery> dnsDiscovery = new ArrayList<>();
+    Duration gossipInterval = DEFAULT_GOSSIP_INTERVAL;
+    FailureDetection failureDetection = FailureDetection.DEFAULT;
+    PeerListener peerListener;
+    Executor peerEventExecutor;
+    Tls tls;
+    Duration maxClockOffset = DEFAULT_MAX_CLOCK_OFFSET;
+    Duration forgetUnreachableAfter = DEFAULT_FORGET_UNREACHABLE_AFTER;
+    AdmissionPolicy admission = AdmissionPolicy.OPEN;
+    byte[] clusterSecret;
 
     NodeBuilder() {
     }
@@ -282,7 +279,7 @@ public final class NodeBuilder {
         return peer(new PeerAddress(new NodeId(id), host, port));
     }
 
-    /** Where messages are kept (default: a new {@link InMemoryMessageStore}). The node closes it on close. */
+    /** Where messages are kept (default: a new {@link io.parley.messaging.store.InMemoryMessageStore}). The node closes it on close. */
     public NodeBuilder store(MessageStore store) {
         this.store = Objects.requireNonNull(store, "store");
         return this;
@@ -385,33 +382,14 @@ public final class NodeBuilder {
         return this;
     }
 
-    /** The validated configuration. */
+    /**
+     * The validated configuration.
+     *
+     * @throws IllegalArgumentException if the id is missing or settings contradict each other (a peer with this
+     *     node's id or listed twice, a heartbeat timeout not above its interval, a reconnect max below its min)
+     */
     public NodeConfig config() {
-        if (id == null) {
-            throw new IllegalArgumentException("node id is required: call id(...)");
-        }
-        Set<NodeId> seen = new HashSet<>();
-        for (PeerAddress p : peers) {
-            if (p.id().equals(id)) {
-                throw new IllegalArgumentException("peer " + p + " has this node's own id '" + id + "'");
-            }
-            if (!seen.add(p.id())) {
-                throw new IllegalArgumentException("peer '" + p.id() + "' is listed twice");
-            }
-        }
-        if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
-            throw new IllegalArgumentException("heartbeat timeout (" + heartbeatTimeout + ") must exceed the interval ("
-                    + heartbeatInterval + ")");
-        }
-        if (reconnectMax.compareTo(reconnectMin) < 0) {
-            throw new IllegalArgumentException("reconnect max (" + reconnectMax + ") must not be less than min (" + reconnectMin + ")");
-        }
-        return new NodeConfig(id, cluster, listenHost, listenPort, Optional.ofNullable(advertisedAddress), peers,
-                store != null ? store : new InMemoryMessageStore(), clock, Optional.ofNullable(listener),
-                Optional.ofNullable(listenerExecutor), limits, ioThreads, handshakeTimeout, heartbeatInterval,
-                heartbeatTimeout, connectTimeout, reconnectMin, reconnectMax, closeTimeout, seeds, dnsDiscovery,
-                gossipInterval, failureDetection, Optional.ofNullable(peerListener), Optional.ofNullable(peerEventExecutor),
-                Optional.ofNullable(tls), maxClockOffset, forgetUnreachableAfter, admission, clusterSecret);
+        return new NodeConfig(this);
     }
 
     /**

@@ -1,16 +1,20 @@
 package io.parley.messaging;
 
 import io.parley.messaging.clock.WallClock;
+import io.parley.messaging.store.InMemoryMessageStore;
 import io.parley.messaging.store.MessageStore;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
  * Everything a {@link Node} is made from, validated and immutable. Only {@link NodeBuilder} makes one (its
- * constructor is package-private), so every config has passed the builder's checks; {@link Node#config()} and
+ * constructor is package-private), from the builder's settings, each checked when it was set, and checked here as a
+ * whole; {@link Node#config()} and
  * {@link NodeBuilder#config()} hand it out to be read. The defaults of each setting are the {@code DEFAULT_*}
  * constants of {@link NodeBuilder}.
  *
@@ -54,45 +58,67 @@ public final class NodeConfig {
     private final AdmissionPolicy admission;
     private final byte[] clusterSecret;
 
-    /** Called by {@link NodeBuilder#config()} only, after its checks; copies the lists and the secret. */
-    NodeConfig(NodeId id, String cluster, String listenHost, int listenPort, Optional<String> advertisedAddress,
-               List<PeerAddress> peers, MessageStore store, WallClock clock, Optional<MessageListener> listener,
-               Optional<Executor> listenerExecutor, Limits limits, int ioThreads, Duration handshakeTimeout,
-               Duration heartbeatInterval, Duration heartbeatTimeout, Duration connectTimeout, Duration reconnectMin,
-               Duration reconnectMax, Duration closeTimeout, List<String> seeds, List<DnsDiscovery> dnsDiscovery,
-               Duration gossipInterval, FailureDetection failureDetection, Optional<PeerListener> peerListener,
-               Optional<Executor> peerEventExecutor, Optional<Tls> tls, Duration maxClockOffset,
-               Duration forgetUnreachableAfter, AdmissionPolicy admission, byte[] clusterSecret) {
-        this.id = Objects.requireNonNull(id, "id");
-        this.cluster = Objects.requireNonNull(cluster, "cluster");
-        this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
-        this.listenPort = listenPort;
-        this.advertisedAddress = Objects.requireNonNull(advertisedAddress, "advertisedAddress");
-        this.peers = List.copyOf(peers);
-        this.store = Objects.requireNonNull(store, "store");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.listener = Objects.requireNonNull(listener, "listener");
-        this.listenerExecutor = Objects.requireNonNull(listenerExecutor, "listenerExecutor");
-        this.limits = Objects.requireNonNull(limits, "limits");
-        this.ioThreads = ioThreads;
-        this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
-        this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
-        this.heartbeatTimeout = Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
-        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
-        this.reconnectMin = Objects.requireNonNull(reconnectMin, "reconnectMin");
-        this.reconnectMax = Objects.requireNonNull(reconnectMax, "reconnectMax");
-        this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
-        this.seeds = List.copyOf(seeds);
-        this.dnsDiscovery = List.copyOf(dnsDiscovery);
-        this.gossipInterval = Objects.requireNonNull(gossipInterval, "gossipInterval");
-        this.failureDetection = Objects.requireNonNull(failureDetection, "failureDetection");
-        this.peerListener = Objects.requireNonNull(peerListener, "peerListener");
-        this.peerEventExecutor = Objects.requireNonNull(peerEventExecutor, "peerEventExecutor");
-        this.tls = Objects.requireNonNull(tls, "tls");
-        this.maxClockOffset = Objects.requireNonNull(maxClockOffset, "maxClockOffset");
-        this.forgetUnreachableAfter = Objects.requireNonNull(forgetUnreachableAfter, "forgetUnreachableAfter");
-        this.admission = Objects.requireNonNull(admission, "admission");
-        this.clusterSecret = clusterSecret == null ? null : clusterSecret.clone();
+    /**
+     * Reads {@code b}'s settings and checks them as a whole (each was checked alone when set); called by
+     * {@link NodeBuilder#config()} only. Copies the lists and the secret.
+     *
+     * @throws IllegalArgumentException naming the setting, if the id is missing or settings contradict each other
+     */
+    NodeConfig(NodeBuilder b) {
+        if (b.id == null) {
+            throw new IllegalArgumentException("node id is required: call id(...)");
+        }
+        this.id = b.id;
+        this.cluster = b.cluster;
+        this.listenHost = b.listenHost;
+        this.listenPort = b.listenPort;
+        this.advertisedAddress = Optional.ofNullable(b.advertisedAddress);
+        this.peers = List.copyOf(b.peers);
+        this.store = b.store != null ? b.store : new InMemoryMessageStore();
+        this.clock = b.clock;
+        this.listener = Optional.ofNullable(b.listener);
+        this.listenerExecutor = Optional.ofNullable(b.listenerExecutor);
+        this.limits = b.limits;
+        this.ioThreads = b.ioThreads;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.heartbeatTimeout = b.heartbeatTimeout;
+        this.connectTimeout = b.connectTimeout;
+        this.reconnectMin = b.reconnectMin;
+        this.reconnectMax = b.reconnectMax;
+        this.closeTimeout = b.closeTimeout;
+        this.seeds = List.copyOf(b.seeds);
+        this.dnsDiscovery = List.copyOf(b.dnsDiscovery);
+        this.gossipInterval = b.gossipInterval;
+        this.failureDetection = b.failureDetection;
+        this.peerListener = Optional.ofNullable(b.peerListener);
+        this.peerEventExecutor = Optional.ofNullable(b.peerEventExecutor);
+        this.tls = Optional.ofNullable(b.tls);
+        this.maxClockOffset = b.maxClockOffset;
+        this.forgetUnreachableAfter = b.forgetUnreachableAfter;
+        this.admission = b.admission;
+        this.clusterSecret = b.clusterSecret == null ? null : b.clusterSecret.clone();
+        checkPeers();
+        if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("heartbeat timeout (" + heartbeatTimeout + ") must exceed the interval ("
+                    + heartbeatInterval + ")");
+        }
+        if (reconnectMax.compareTo(reconnectMin) < 0) {
+            throw new IllegalArgumentException("reconnect max (" + reconnectMax + ") must not be less than min ("
+                    + reconnectMin + ")");
+        }
+    }
+
+    private void checkPeers() {
+        Set<NodeId> seen = new HashSet<>();
+        for (PeerAddress p : peers) {
+            if (p.id().equals(id)) {
+                throw new IllegalArgumentException("peer " + p + " has this node's own id '" + id + "'");
+            }
+            if (!seen.add(p.id())) {
+                throw new IllegalArgumentException("peer '" + p.id() + "' is listed twice");
+            }
+        }
     }
 
     /** This node's id. */

@@ -2,12 +2,10 @@ package io.parley.messaging.internal.delivery;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.parley.messaging.BackpressureException;
 import io.parley.messaging.DeliveryStatus;
 import io.parley.messaging.Message;
 import io.parley.messaging.NodeClosedException;
 import io.parley.messaging.NodeId;
-import io.parley.messaging.UnknownPeerException;
 import io.parley.messaging.clock.ClockOffsetEstimator;
 import io.parley.messaging.internal.transport.Frames;
 import io.parley.messaging.internal.transport.Session;
@@ -18,7 +16,6 @@ import io.parley.messaging.proto.v1.Frame;
 import io.parley.messaging.store.Outbox;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * The stream of messages from this node to one peer, the sending half of delivery (as Pekko's ProducerController or
  * JGroups' SenderEntry): numbering, the window, sending again after a reconnect, acks, expiry and close.
  *
- * <p>{@link #send} numbers each message (under a lock, on the caller's thread, so that sequence, clock and store
- * order agree) and hands it to the store. Once stored, a message has a {@link Slot} in the {@link SendWindow} until
+ * <p>{@link #send} is taken or refused, and numbered, by the stream's {@link SendAdmission} on the caller's thread,
+ * and handed to the store. Once stored, a message has a {@link Slot} in the {@link SendWindow} until
  * its outcome is stored; deadlines are the {@link ExpiryTimer}'s, and the Resume exchange of each connection is kept
  * in a {@link ResumeState}: Envelopes go only while the connection has room ({@link WriteRoom}) and the window does
  * (by messages and by payload bytes in flight); on each
@@ -37,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * cannot have stored it; the Envelope after it names the one before it, so the peer sees that nothing was lost in
  * between.
  *
- * <p><b>Threads.</b> The numbering is guarded by a lock and {@link #outstanding()} is atomic; all other state
+ * <p><b>Threads.</b> Admission and numbering are the {@link SendAdmission}'s, on the callers' threads; all other state
  * belongs to the stream's {@link HomeLoop}, the event loop of its current connection, and every method that
  * touches it hands a task over to that loop. Nothing here blocks.
  */
@@ -53,10 +50,7 @@ public final class OutboundStream {
     private final ExpiryTimer expiry;
     private final ResumeState resume = new ResumeState();
 
-    private final Object sendLock = new Object();
-    private long nextSeq; // guarded by sendLock
-    private boolean retired; // guarded by sendLock: the peer was forgotten before this stream numbered a message
-    private final AtomicInteger outstanding = new AtomicInteger();
+    private final SendAdmission admission;
     private volatile long crossThreadWrites;
 
     private NodeClosedException closed; // owned by the home loop, like everything the window and timers hold
@@ -67,6 +61,7 @@ public final class OutboundStream {
         this.home = new HomeLoop(loop);
         this.offsets = offsets;
         this.ctx = ctx;
+        this.admission = new SendAdmission(peer, ctx);
         OutboundContext.ByteBounds bounds = ctx.bounds();
         this.window = new SendWindow(ctx.store().self() + ": stream to " + peer, ctx.window(), bounds.maxInFlightBytes(),
                 new BodyPager(ctx.window(), ctx.bodiesInMemory(), bounds.bodies(), bounds.takenAtSend()), bounds.limits());
@@ -90,7 +85,7 @@ public final class OutboundStream {
 
     /** Messages to this peer without a stored outcome yet, including those reloaded after a restart. */
     public int outstanding() {
-        return outstanding.get();
+        return admission.outstanding();
     }
 
     /**
@@ -106,11 +101,9 @@ public final class OutboundStream {
      * its pending messages are loaded and sent again. Called once, before the node starts networking.
      */
     public void restore(Outbox outbox) {
-        synchronized (sendLock) {
-            nextSeq = outbox.lastSequence();
-        }
+        admission.restore(outbox.lastSequence());
         long floor = outbox.pendingCount() == 0 ? outbox.lastSequence() : outbox.firstPending() - 1;
-        outstanding.addAndGet(window.restore(floor, outbox.lastSequence()));
+        admission.adjust(window.restore(floor, outbox.lastSequence()));
     }
 
     /**
@@ -124,67 +117,17 @@ public final class OutboundStream {
      * @return the future that completes with the message's receipt
      */
     public ReceiptFuture send(int payloadBytes, LongFunction<Message> factory) {
-        ReceiptFuture future = new ReceiptFuture();
-        if (!ctx.bounds().takeForSend(payloadBytes)) {
-            future.completeExceptionally(ctx.bounds().refusal(ctx.store().self(), payloadBytes));
-            return future;
-        }
-        try {
-            return queue(future, payloadBytes, factory);
-        } catch (RuntimeException | Error e) {
-            ctx.bounds().giveBack(payloadBytes);
-            throw e;
-        }
-    }
-
-    private ReceiptFuture queue(ReceiptFuture future, int payloadBytes, LongFunction<Message> factory) {
-        if (outstanding.incrementAndGet() > ctx.maxUnacknowledged()) {
-            outstanding.decrementAndGet();
-            ctx.bounds().giveBack(payloadBytes);
-            future.completeExceptionally(new BackpressureException(ctx.maxUnacknowledged() + " messages to " + peer
-                    + " are already waiting for acknowledgement; retry once some are delivered"));
-            return future;
-        }
-        String full = ctx.store().reserveSend(payloadBytes);
-        if (full != null) {
-            outstanding.decrementAndGet();
-            ctx.bounds().giveBack(payloadBytes);
-            future.completeExceptionally(new BackpressureException(full + "; retry once it has caught up"));
-            return future;
-        }
-        try {
-            synchronized (sendLock) {
-                if (retired) {
-                    outstanding.decrementAndGet();
-                    ctx.store().unreserveSend(payloadBytes);
-                    future.completeExceptionally(new UnknownPeerException("peer '" + peer + "' was forgotten"));
-                    return future;
-                }
-                Message m = factory.apply(nextSeq + 1);
-                nextSeq++;
-                ctx.store().submitSend(new OutboundMessage(m, future, this));
-            }
-        } catch (RuntimeException | Error e) {
-            outstanding.decrementAndGet();
-            ctx.store().unreserveSend(payloadBytes);
-            throw e;
-        }
-        return future;
+        return admission.send(payloadBytes, factory, this);
     }
 
     /**
      * Retires this stream if it never numbered a message and nothing waits in it: every later send fails with
-     * {@link UnknownPeerException}. Called when membership forgets the peer.
+     * {@link io.parley.messaging.UnknownPeerException}. Called when membership forgets the peer.
      *
      * @return whether it is retired
      */
     public boolean retireIfUnused() {
-        synchronized (sendLock) {
-            if (nextSeq == 0 && outstanding.get() == 0) {
-                retired = true;
-            }
-            return retired;
-        }
+        return admission.retireIfUnused();
     }
 
     /**
@@ -230,7 +173,7 @@ public final class OutboundStream {
 
     /** {@code count} messages reached a final state and their callbacks ran. Called from any thread. */
     void released(int count) {
-        outstanding.addAndGet(-count);
+        admission.adjust(-count);
         ctx.quiescence().changed();
     }
 
@@ -350,7 +293,7 @@ public final class OutboundStream {
             resume.end();
             expiry.cancel();
             SendWindow.Closed left = window.close();
-            outstanding.addAndGet(-(left.live() - left.futures().size()));
+            admission.adjust(-(left.live() - left.futures().size()));
             ctx.receipts().fail(left.futures(), this, cause);
         });
     }
